@@ -1,0 +1,3 @@
+//! Authentication: password hashing now; tokens and the request guard join with the API.
+
+pub mod password;

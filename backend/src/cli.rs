@@ -1,0 +1,101 @@
+//! The `guardia` command line (API.md, CLI): serve (default), migrate, tenant and user admin.
+
+mod serve;
+mod tenant;
+mod user;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use guardia_shared::Role;
+
+use crate::db::{self, DatabaseUrl};
+
+#[derive(Debug, Parser)]
+#[command(name = "guardia", version, about = "GUARDiA ITSM: multi-tenant IT service management")]
+pub struct Cli {
+    /// Database: unset = ./guardia.db (SQLite); sqlite://PATH; postgres://USER:PASS@HOST/DB
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: web app, API and operational endpoints (the default)
+    Serve(serve::ServeArgs),
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Manage tenants (institutions)
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage users
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant
+    Create {
+        /// Short code, e.g. seoul-univ: lowercase letters, digits and '-', at most 20
+        #[arg(long)]
+        code: String,
+        /// Display name, e.g. "Seoul National University"
+        #[arg(long)]
+        name: String,
+        /// The operator tenant: the IT service company itself (its ADMINs manage tenants)
+        #[arg(long)]
+        operator: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user in a tenant
+    Create {
+        /// The tenant's code
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// ADMIN, PM, ENGINEER, DEPLOY_ENGINEER or CUSTOMER
+        #[arg(long)]
+        role: Role,
+        /// The password; if omitted it is read from standard input (prompted on a terminal)
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = DatabaseUrl::parse(cli.database_url.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve(serve::ServeArgs::default())) {
+        Command::Serve(args) => serve::run(url, args).await,
+        Command::Migrate => {
+            let applied = db::run_pending(&url).await?;
+            if applied.is_empty() {
+                println!("{} at {url} is up to date", url.backend_name());
+            } else {
+                println!("applied {} migration(s) to {url}: {}", applied.len(), applied.join(", "));
+            }
+            Ok(())
+        }
+        Command::Tenant(TenantCommand::Create { code, name, operator }) => {
+            tenant::create(&url, &code, &name, operator).await
+        }
+        Command::User(UserCommand::Create { tenant, email, name, role, password }) => {
+            user::create(&url, &tenant, &email, &name, role, password).await
+        }
+    }
+}
+
+/// The working directory, for files kept beside the installation.
+fn workdir() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}

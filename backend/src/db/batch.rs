@@ -1,0 +1,232 @@
+//! Batch jobs (a Jenkins job on a cron schedule) and their recorded runs.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use guardia_shared::deploy::RunStatus;
+
+use super::schema::{batch_jobs, batch_runs};
+use super::{DbError, TenantTx, new_id, now};
+use crate::db_run;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = batch_jobs)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct BatchJob {
+    pub tenant_id: String,
+    pub id: String,
+    pub name: String,
+    pub jenkins_job: String,
+    pub schedule: String,
+    pub enabled: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewBatchJob<'a> {
+    pub name: &'a str,
+    pub jenkins_job: &'a str,
+    pub schedule: &'a str,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = batch_jobs)]
+pub struct BatchJobChanges {
+    pub name: Option<String>,
+    pub jenkins_job: Option<String>,
+    pub schedule: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = batch_runs)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct BatchRun {
+    pub tenant_id: String,
+    pub id: String,
+    pub batch_job_id: String,
+    pub status: RunStatus,
+    /// `None` for a run the schedule started.
+    pub triggered_by: Option<String>,
+    pub scheduled_for: Option<NaiveDateTime>,
+    pub queue_item_id: Option<i64>,
+    pub build_number: Option<i32>,
+    pub started_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewBatchRun<'a> {
+    pub batch_job_id: &'a str,
+    pub triggered_by: Option<&'a str>,
+    pub scheduled_for: Option<NaiveDateTime>,
+    pub queue_item_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = batch_runs)]
+pub struct BatchRunProgress {
+    pub status: Option<RunStatus>,
+    pub queue_item_id: Option<i64>,
+    pub build_number: Option<i32>,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+fn name_taken(name: &str) -> impl FnOnce() -> String + '_ {
+    move || format!("a batch job named '{name}' already exists")
+}
+
+pub async fn create_job(tx: &mut TenantTx, new: NewBatchJob<'_>) -> Result<BatchJob, DbError> {
+    let at = now();
+    let row = BatchJob {
+        tenant_id: tx.tenant_id().to_owned(),
+        id: new_id(),
+        name: new.name.to_owned(),
+        jenkins_job: new.jenkins_job.to_owned(),
+        schedule: new.schedule.to_owned(),
+        enabled: new.enabled,
+        created_at: at,
+        updated_at: at,
+    };
+    db_run!(tx.conn(), |c| {
+        diesel::insert_into(batch_jobs::table)
+            .values(&row)
+            .returning(BatchJob::as_returning())
+            .get_result(c)
+            .await
+    })
+    .map_err(|e| DbError::from(e).conflict_means(name_taken(new.name)))
+}
+
+pub async fn get_job(tx: &mut TenantTx, id: &str) -> Result<BatchJob, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        batch_jobs::table
+            .filter(batch_jobs::tenant_id.eq(&tenant).and(batch_jobs::id.eq(id)))
+            .select(BatchJob::as_select())
+            .get_result(c)
+            .await
+    })?)
+}
+
+/// All batch jobs of the tenant, by name.
+pub async fn list_jobs(tx: &mut TenantTx) -> Result<Vec<BatchJob>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        batch_jobs::table
+            .filter(batch_jobs::tenant_id.eq(&tenant))
+            .order((batch_jobs::name.asc(), batch_jobs::id.asc()))
+            .select(BatchJob::as_select())
+            .load(c)
+            .await
+    })?)
+}
+
+pub async fn update_job(tx: &mut TenantTx, id: &str, changes: &BatchJobChanges) -> Result<BatchJob, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    let new_name = changes.name.clone().unwrap_or_default();
+    db_run!(tx.conn(), |c| {
+        diesel::update(batch_jobs::table.filter(batch_jobs::tenant_id.eq(&tenant).and(batch_jobs::id.eq(id))))
+            .set((changes, batch_jobs::updated_at.eq(now())))
+            .returning(BatchJob::as_returning())
+            .get_result(c)
+            .await
+    })
+    .map_err(|e| DbError::from(e).conflict_means(name_taken(&new_name)))
+}
+
+/// Deletes a batch job with its recorded runs.
+pub async fn delete_job(tx: &mut TenantTx, id: &str) -> Result<(), DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    let deleted = db_run!(tx.conn(), |c| {
+        diesel::delete(batch_jobs::table.filter(batch_jobs::tenant_id.eq(&tenant).and(batch_jobs::id.eq(id))))
+            .execute(c)
+            .await
+    })?;
+    if deleted == 0 { Err(DbError::NotFound) } else { Ok(()) }
+}
+
+/// Records a triggered run as QUEUED. A second run for the same scheduled time is a `Conflict`.
+pub async fn create_run(tx: &mut TenantTx, new: NewBatchRun<'_>) -> Result<BatchRun, DbError> {
+    let at = now();
+    let row = BatchRun {
+        tenant_id: tx.tenant_id().to_owned(),
+        id: new_id(),
+        batch_job_id: new.batch_job_id.to_owned(),
+        status: RunStatus::Queued,
+        triggered_by: new.triggered_by.map(str::to_owned),
+        scheduled_for: new.scheduled_for,
+        queue_item_id: new.queue_item_id,
+        build_number: None,
+        started_at: at,
+        updated_at: at,
+        finished_at: None,
+    };
+    db_run!(tx.conn(), |c| {
+        diesel::insert_into(batch_runs::table)
+            .values(&row)
+            .returning(BatchRun::as_returning())
+            .get_result(c)
+            .await
+    })
+    .map_err(|e| {
+        DbError::from(e)
+            .conflict_means(|| "this scheduled run was already started".into())
+            .reference_means(|| "no such batch job or user in this tenant".into())
+    })
+}
+
+pub async fn get_run(tx: &mut TenantTx, id: &str) -> Result<BatchRun, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        batch_runs::table
+            .filter(batch_runs::tenant_id.eq(&tenant).and(batch_runs::id.eq(id)))
+            .select(BatchRun::as_select())
+            .get_result(c)
+            .await
+    })?)
+}
+
+/// The runs of several jobs, newest first (the caller keeps the first per job).
+pub async fn runs_of(tx: &mut TenantTx, job_ids: &[String], per_job_limit: i64) -> Result<Vec<BatchRun>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    let mut runs = db_run!(tx.conn(), |c| {
+        batch_runs::table
+            .filter(batch_runs::tenant_id.eq(&tenant).and(batch_runs::batch_job_id.eq_any(job_ids)))
+            .order((batch_runs::batch_job_id.asc(), batch_runs::id.desc()))
+            .select(BatchRun::as_select())
+            .load(c)
+            .await
+    })?;
+    // Keep at most `per_job_limit` per job; rows arrive grouped by job.
+    let mut kept_for_job: Option<(String, i64)> = None;
+    runs.retain(|run| match &mut kept_for_job {
+        Some((job, kept)) if *job == run.batch_job_id => {
+            *kept += 1;
+            *kept <= per_job_limit
+        }
+        _ => {
+            kept_for_job = Some((run.batch_job_id.clone(), 1));
+            per_job_limit >= 1
+        }
+    });
+    Ok(runs)
+}
+
+pub async fn record_run_progress(
+    tx: &mut TenantTx,
+    id: &str,
+    progress: &BatchRunProgress,
+) -> Result<BatchRun, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        diesel::update(batch_runs::table.filter(batch_runs::tenant_id.eq(&tenant).and(batch_runs::id.eq(id))))
+            .set((progress, batch_runs::updated_at.eq(now())))
+            .returning(BatchRun::as_returning())
+            .get_result(c)
+            .await
+    })?)
+}

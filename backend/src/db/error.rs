@@ -1,0 +1,82 @@
+//! The storage layer's one error type. It knows nothing of GraphQL; the API maps it once.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// No such row in the caller's tenant (another tenant's row looks exactly the same).
+    #[error("not found")]
+    NotFound,
+    /// A unique key would be violated; the message names what already exists.
+    #[error("{0}")]
+    Conflict(String),
+    /// A referenced row does not exist in the caller's tenant.
+    #[error("{0}")]
+    InvalidReference(String),
+    /// A stored value violates a CHECK rule (bad enum text, over-long code, …).
+    #[error("{0}")]
+    Invalid(String),
+    /// The database could not be reached or the pool is exhausted.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A bad `DATABASE_URL` or similar configuration mistake.
+    #[error("{0}")]
+    Config(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Query(#[source] DieselError),
+}
+
+impl DbError {
+    /// Gives a unique-key conflict a message that says what already exists.
+    pub fn conflict_means(self, message: impl FnOnce() -> String) -> Self {
+        match self {
+            DbError::Conflict(_) => DbError::Conflict(message()),
+            other => other,
+        }
+    }
+
+    /// Gives a foreign-key failure a message that says which reference is wrong.
+    pub fn reference_means(self, message: impl FnOnce() -> String) -> Self {
+        match self {
+            DbError::InvalidReference(_) => DbError::InvalidReference(message()),
+            other => other,
+        }
+    }
+}
+
+impl From<DieselError> for DbError {
+    fn from(error: DieselError) -> Self {
+        match error {
+            DieselError::NotFound => DbError::NotFound,
+            DieselError::DatabaseError(kind, info) => match kind {
+                DatabaseErrorKind::UniqueViolation => {
+                    DbError::Conflict(format!("already exists: {}", info.message()))
+                }
+                DatabaseErrorKind::ForeignKeyViolation => {
+                    DbError::InvalidReference(format!("unknown reference: {}", info.message()))
+                }
+                DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
+                    DbError::Invalid(info.message().to_owned())
+                }
+                DatabaseErrorKind::ClosedConnection => {
+                    DbError::Unavailable(info.message().to_owned())
+                }
+                _ => DbError::Query(DieselError::DatabaseError(kind, info)),
+            },
+            other => DbError::Query(other),
+        }
+    }
+}
+
+impl<E: std::fmt::Display> From<bb8::RunError<E>> for DbError {
+    fn from(error: bb8::RunError<E>) -> Self {
+        match error {
+            bb8::RunError::User(e) => DbError::Unavailable(e.to_string()),
+            bb8::RunError::TimedOut => {
+                DbError::Unavailable("timed out waiting for a database connection".into())
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! The connection pool for either backend, chosen at run time, and `db_run!`, which writes a
+//! query once and compiles it for both.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::ConnectionError;
+use diesel::sqlite::SqliteConnection;
+use diesel_async::pooled_connection::bb8::{Pool, PooledConnection};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use futures_util::FutureExt;
+
+use super::{DatabaseUrl, DbError};
+
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+pub type PgConn = AsyncPgConnection;
+
+/// The role every pooled PostgreSQL connection switches to, so row-level security binds even
+/// when the URL logs in as a superuser (created by the first migration).
+pub const APP_ROLE: &str = "guardia_app";
+
+/// How long SQLite waits for another writer before answering "database is locked".
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
+const SQLITE_POOL_SIZE: u32 = 8;
+const POSTGRES_POOL_SIZE: u32 = 16;
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+pub enum DbPool {
+    Sqlite(Pool<SqliteConn>),
+    Postgres(Pool<PgConn>),
+}
+
+/// One pooled connection of either backend.
+pub enum DbConn {
+    Sqlite(PooledConnection<'static, SqliteConn>),
+    Postgres(PooledConnection<'static, PgConn>),
+}
+
+/// Runs one body against whichever backend `$conn` (a `&mut DbConn`) holds; `$c` is the
+/// backend's `&mut impl AsyncConnection`. The body is type-checked once per backend.
+#[macro_export]
+macro_rules! db_run {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite(pooled) => {
+                let $c: &mut $crate::db::SqliteConn = &mut **pooled;
+                $body
+            }
+            $crate::db::DbConn::Postgres(pooled) => {
+                let $c: &mut $crate::db::PgConn = &mut **pooled;
+                $body
+            }
+        }
+    };
+}
+
+impl DbPool {
+    /// Builds the pool. Migrations must have run (they create the application role).
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self, DbError> {
+        match url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut config = ManagerConfig::<SqliteConn>::default();
+                config.custom_setup = Box::new(|path| establish_sqlite(path).boxed());
+                // A local file does not drop connections; skip the per-checkout ping.
+                config.recycling_method = RecyclingMethod::Fast;
+                let manager = AsyncDieselConnectionManager::new_with_config(
+                    path.to_string_lossy(),
+                    config,
+                );
+                let pool = Pool::builder()
+                    .max_size(SQLITE_POOL_SIZE)
+                    .connection_timeout(CHECKOUT_TIMEOUT)
+                    .build(manager)
+                    .await
+                    .map_err(|e| unavailable(url, e))?;
+                Ok(DbPool::Sqlite(pool))
+            }
+            DatabaseUrl::Postgres(raw) => {
+                let mut config = ManagerConfig::<PgConn>::default();
+                config.custom_setup = Box::new(|raw| establish_postgres_as_app(raw).boxed());
+                let manager = AsyncDieselConnectionManager::new_with_config(raw.clone(), config);
+                let pool = Pool::builder()
+                    .max_size(POSTGRES_POOL_SIZE)
+                    .connection_timeout(CHECKOUT_TIMEOUT)
+                    .build(manager)
+                    .await
+                    .map_err(|e| unavailable(url, e))?;
+                Ok(DbPool::Postgres(pool))
+            }
+        }
+    }
+
+    /// Takes a connection from the pool (waits at most the checkout timeout).
+    pub async fn get(&self) -> Result<DbConn, DbError> {
+        Ok(match self {
+            DbPool::Sqlite(pool) => DbConn::Sqlite(pool.get_owned().await?),
+            DbPool::Postgres(pool) => DbConn::Postgres(pool.get_owned().await?),
+        })
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DbPool::Sqlite(_) => "SQLite",
+            DbPool::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+fn unavailable(url: &DatabaseUrl, error: impl std::fmt::Display) -> DbError {
+    DbError::Unavailable(format!("cannot reach the database at {url}: {error}"))
+}
+
+/// Opens a SQLite file with the settings every GUARDiA connection needs.
+pub(crate) async fn establish_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConn> {
+    let mut conn = SqliteConn::establish(path).await?;
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+         PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = NORMAL;"
+    ))
+    .await
+    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+    Ok(conn)
+}
+
+/// Opens a PostgreSQL connection as the login user (migrations, tests of the catalog).
+/// TLS through rustls when the URL asks for it (`sslmode=require`); no libpq, no OpenSSL.
+pub(crate) async fn establish_postgres(raw: &str) -> diesel::ConnectionResult<PgConn> {
+    use tokio_postgres::config::SslMode;
+
+    let config: tokio_postgres::Config =
+        raw.parse().map_err(|e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string()))?;
+    let bad = |e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string());
+    if matches!(config.get_ssl_mode(), SslMode::Disable | SslMode::Prefer) {
+        let (client, connection) = config.connect(tokio_postgres::NoTls).await.map_err(bad)?;
+        AsyncPgConnection::try_from_client_and_connection(client, connection).await
+    } else {
+        let (client, connection) = config.connect(rustls_connector()).await.map_err(bad)?;
+        AsyncPgConnection::try_from_client_and_connection(client, connection).await
+    }
+}
+
+/// A pooled application connection: the login user, switched to the RLS-bound role.
+async fn establish_postgres_as_app(raw: &str) -> diesel::ConnectionResult<PgConn> {
+    let mut conn = establish_postgres(raw).await?;
+    conn.batch_execute(&format!("SET ROLE {APP_ROLE}"))
+        .await
+        .map_err(|e| ConnectionError::BadConnection(format!("SET ROLE {APP_ROLE} failed: {e}")))?;
+    Ok(conn)
+}
+
+fn rustls_connector() -> tokio_postgres_rustls::MakeRustlsConnect {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tokio_postgres_rustls::MakeRustlsConnect::new(config)
+}

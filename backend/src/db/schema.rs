@@ -1,0 +1,182 @@
+//! One portable diesel schema for both backends (TEXT ids, TIMESTAMP in UTC, enums as TEXT).
+//! It mirrors `migrations/{sqlite,postgres}`; the schema-rules test checks the live catalogs.
+
+diesel::table! {
+    tenants (code) {
+        code -> Text,
+        name -> Text,
+        is_operator -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    srs (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        title -> Text,
+        description -> Text,
+        status -> Text,
+        priority -> Text,
+        requester_id -> Text,
+        assignee_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sr_comments (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        sr_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    servers (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        name -> Text,
+        host -> Text,
+        os -> Nullable<Text>,
+        environment -> Nullable<Text>,
+        credential_nonce -> Nullable<Binary>,
+        credential_ciphertext -> Nullable<Binary>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agents (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        server_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        version -> Nullable<Text>,
+        hostname -> Nullable<Text>,
+        last_heartbeat_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deploy_projects (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        name -> Text,
+        jenkins_job -> Text,
+        rollback_parameter -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deployments (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        project_id -> Text,
+        kind -> Text,
+        status -> Text,
+        target_build -> Nullable<Integer>,
+        queue_item_id -> Nullable<BigInt>,
+        build_number -> Nullable<Integer>,
+        reason -> Nullable<Text>,
+        parameters -> Text,
+        triggered_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    batch_jobs (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        name -> Text,
+        jenkins_job -> Text,
+        schedule -> Text,
+        enabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    batch_runs (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        batch_job_id -> Text,
+        status -> Text,
+        triggered_by -> Nullable<Text>,
+        scheduled_for -> Nullable<Timestamp>,
+        queue_item_id -> Nullable<BigInt>,
+        build_number -> Nullable<Integer>,
+        started_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        target -> Nullable<Text>,
+        outcome -> Text,
+        detail -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    users,
+    srs,
+    sr_comments,
+    servers,
+    agents,
+    deploy_projects,
+    deployments,
+    batch_jobs,
+    batch_runs,
+    audit_log,
+);
+
+/// Every table whose rows belong to one tenant (DESIGN.md §2): the schema-rules test and the
+/// PostgreSQL row-level-security policies cover exactly these.
+pub const TENANT_OWNED_TABLES: &[&str] = &[
+    "users",
+    "srs",
+    "sr_comments",
+    "servers",
+    "agents",
+    "deploy_projects",
+    "deployments",
+    "batch_jobs",
+    "batch_runs",
+    "audit_log",
+];

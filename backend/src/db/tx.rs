@@ -1,0 +1,164 @@
+//! Scoped transactions: the only way to reach rows. A [`TenantTx`] carries the tenant every
+//! query filters by (and, on PostgreSQL, sets the row-level-security setting); the two narrow
+//! scopes for work before a tenant is known are [`LoginTx`] and [`OperatorTx`].
+
+use diesel::connection::AnsiTransactionManager as SyncAnsi;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncConnection, RunQueryDsl, TransactionManager};
+
+use super::{DbConn, DbError, DbPool};
+use crate::db_run;
+
+/// Whether the transaction will write. SQLite takes its write lock up front for writers
+/// (`BEGIN IMMEDIATE`), so concurrent writers wait on the busy timeout instead of failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// What a transaction may see. On PostgreSQL each scope is one transaction-local setting that
+/// the RLS policies read.
+pub trait Scope: Send {
+    fn setting(&self) -> (&'static str, &str);
+}
+
+/// Rows of one tenant.
+#[derive(Debug, Clone)]
+pub struct TenantScope {
+    tenant_id: String,
+}
+
+/// The user row of one email, for login before the tenant is known.
+#[derive(Debug, Clone)]
+pub struct LoginScope {
+    email: String,
+}
+
+/// Every tenant's row of the `tenants` table, for the operator's ADMIN and the CLI.
+#[derive(Debug, Clone, Copy)]
+pub struct OperatorScope;
+
+impl Scope for TenantScope {
+    fn setting(&self) -> (&'static str, &str) {
+        ("guardia.tenant_id", &self.tenant_id)
+    }
+}
+
+impl Scope for LoginScope {
+    fn setting(&self) -> (&'static str, &str) {
+        ("guardia.login_email", &self.email)
+    }
+}
+
+impl Scope for OperatorScope {
+    fn setting(&self) -> (&'static str, &str) {
+        ("guardia.operator", "on")
+    }
+}
+
+/// An open transaction limited to a scope. Dropping it without `commit` rolls back (the
+/// connection is discarded by the pool, which sees the open transaction).
+pub struct Tx<S: Scope> {
+    conn: DbConn,
+    scope: S,
+}
+
+pub type TenantTx = Tx<TenantScope>;
+pub type LoginTx = Tx<LoginScope>;
+pub type OperatorTx = Tx<OperatorScope>;
+
+impl DbPool {
+    /// Opens a transaction that sees only `tenant_id`'s rows.
+    pub async fn tenant_tx(&self, tenant_id: &str, access: Access) -> Result<TenantTx, DbError> {
+        let scope = TenantScope {
+            tenant_id: tenant_id.to_owned(),
+        };
+        self.begin(scope, access).await
+    }
+
+    /// Opens the read-only transaction `login` uses to find one email's user row.
+    pub async fn login_tx(&self, email: &str) -> Result<LoginTx, DbError> {
+        let scope = LoginScope {
+            email: email.to_owned(),
+        };
+        self.begin(scope, Access::Read).await
+    }
+
+    /// Opens the transaction that lists every tenant.
+    pub async fn operator_tx(&self) -> Result<OperatorTx, DbError> {
+        self.begin(OperatorScope, Access::Read).await
+    }
+
+    async fn begin<S: Scope>(&self, scope: S, access: Access) -> Result<Tx<S>, DbError> {
+        let mut conn = self.get().await?;
+        match &mut conn {
+            DbConn::Sqlite(pooled) => {
+                let begin = match access {
+                    Access::Read => "BEGIN",
+                    Access::Write => "BEGIN IMMEDIATE",
+                };
+                pooled
+                    .spawn_blocking(move |c| SyncAnsi::begin_transaction_sql(c, begin))
+                    .await?;
+            }
+            DbConn::Postgres(pooled) => {
+                let c: &mut super::PgConn = &mut **pooled;
+                <super::PgConn as AsyncConnection>::TransactionManager::begin_transaction(c).await?;
+                let (name, value) = scope.setting();
+                diesel::sql_query("SELECT set_config($1, $2, true)")
+                    .bind::<Text, _>(name)
+                    .bind::<Text, _>(value)
+                    .execute(c)
+                    .await?;
+            }
+        }
+        Ok(Tx { conn, scope })
+    }
+}
+
+impl<S: Scope> Tx<S> {
+    pub async fn commit(mut self) -> Result<(), DbError> {
+        db_run!(&mut self.conn, |c| commit(c).await)?;
+        Ok(())
+    }
+
+    pub async fn rollback(mut self) -> Result<(), DbError> {
+        db_run!(&mut self.conn, |c| rollback(c).await)?;
+        Ok(())
+    }
+
+    /// The connection, for the data-access functions of this module tree.
+    pub(crate) fn conn(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+
+    /// The raw connection, for tests that must prove what the database itself enforces
+    /// (an unfiltered `SELECT` under row-level security). Application code uses the
+    /// per-domain functions, which always filter by the scope.
+    #[doc(hidden)]
+    pub fn raw_connection_for_tests(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
+impl TenantTx {
+    /// The tenant whose rows this transaction sees.
+    pub fn tenant_id(&self) -> &str {
+        &self.scope.tenant_id
+    }
+}
+
+impl LoginTx {
+    pub fn email(&self) -> &str {
+        &self.scope.email
+    }
+}
+
+async fn commit<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::commit_transaction(c).await
+}
+
+async fn rollback<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::rollback_transaction(c).await
+}

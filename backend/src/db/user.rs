@@ -1,0 +1,141 @@
+//! Users: people of one tenant, with one role each.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use guardia_shared::Role;
+
+use super::schema::users;
+use super::{DbError, LoginTx, TenantTx, new_id, now};
+use crate::db_run;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct User {
+    pub tenant_id: String,
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What it takes to create a user; the password arrives already hashed (argon2id).
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+}
+
+pub async fn create(tx: &mut TenantTx, new: NewUser<'_>) -> Result<User, DbError> {
+    let at = now();
+    let row = User {
+        tenant_id: tx.tenant_id().to_owned(),
+        id: new_id(),
+        email: new.email.to_owned(),
+        name: new.name.to_owned(),
+        role: new.role,
+        password_hash: new.password_hash.to_owned(),
+        active: true,
+        created_at: at,
+        updated_at: at,
+    };
+    db_run!(tx.conn(), |c| {
+        diesel::insert_into(users::table)
+            .values(&row)
+            .returning(User::as_returning())
+            .get_result(c)
+            .await
+    })
+    .map_err(|e| {
+        DbError::from(e).conflict_means(|| format!("a user with email '{}' already exists", new.email))
+    })
+}
+
+pub async fn get(tx: &mut TenantTx, id: &str) -> Result<User, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        users::table
+            .filter(users::tenant_id.eq(&tenant).and(users::id.eq(id)))
+            .select(User::as_select())
+            .get_result(c)
+            .await
+    })?)
+}
+
+/// The users with these ids (missing ids are skipped), for batch loading.
+pub async fn get_many(tx: &mut TenantTx, ids: &[String]) -> Result<Vec<User>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        users::table
+            .filter(users::tenant_id.eq(&tenant).and(users::id.eq_any(ids)))
+            .select(User::as_select())
+            .load(c)
+            .await
+    })?)
+}
+
+/// All users of the tenant, by name.
+pub async fn list(tx: &mut TenantTx) -> Result<Vec<User>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        users::table
+            .filter(users::tenant_id.eq(&tenant))
+            .order((users::name.asc(), users::id.asc()))
+            .select(User::as_select())
+            .load(c)
+            .await
+    })?)
+}
+
+pub async fn set_role(tx: &mut TenantTx, id: &str, role: Role) -> Result<User, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        diesel::update(users::table.filter(users::tenant_id.eq(&tenant).and(users::id.eq(id))))
+            .set((users::role.eq(role), users::updated_at.eq(now())))
+            .returning(User::as_returning())
+            .get_result(c)
+            .await
+    })?)
+}
+
+pub async fn set_active(tx: &mut TenantTx, id: &str, active: bool) -> Result<User, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        diesel::update(users::table.filter(users::tenant_id.eq(&tenant).and(users::id.eq(id))))
+            .set((users::active.eq(active), users::updated_at.eq(now())))
+            .returning(User::as_returning())
+            .get_result(c)
+            .await
+    })?)
+}
+
+pub async fn set_password_hash(tx: &mut TenantTx, id: &str, hash: &str) -> Result<User, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        diesel::update(users::table.filter(users::tenant_id.eq(&tenant).and(users::id.eq(id))))
+            .set((users::password_hash.eq(hash), users::updated_at.eq(now())))
+            .returning(User::as_returning())
+            .get_result(c)
+            .await
+    })?)
+}
+
+/// The user whose email the login scope names, in whichever tenant.
+pub async fn find_for_login(tx: &mut LoginTx) -> Result<Option<User>, DbError> {
+    let email = tx.email().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        users::table
+            .filter(users::email.eq(&email))
+            .select(User::as_select())
+            .first(c)
+            .await
+            .optional()
+    })?)
+}

@@ -1,0 +1,2 @@
+DROP TABLE sr_comments;
+DROP TABLE srs;

@@ -1,0 +1,2 @@
+DROP TABLE deployments;
+DROP TABLE deploy_projects;

@@ -1,0 +1,2 @@
+DROP TABLE batch_runs;
+DROP TABLE batch_jobs;

@@ -1,0 +1,142 @@
+//! The real `guardia` binary: one-shot CLI runs and a served instance on a free port.
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::io::AsyncWriteExt;
+
+use crate::TestDb;
+
+/// The workspace root (where `dist/` and `target/` live).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_owned()
+}
+
+/// The `guardia` binary built beside this test binary (`GUARDIA_BIN` overrides).
+pub fn guardia_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("GUARDIA_BIN") {
+        return PathBuf::from(path);
+    }
+    // target/<profile>/deps/integration-… → target/<profile>/guardia
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let bin = profile_dir.join("guardia");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it first (`cargo build --bin guardia`, as scripts/test does)",
+        bin.display()
+    );
+    bin
+}
+
+/// Runs `guardia ARGS` against a test database, feeding `stdin`; waits at most 60 s.
+pub async fn run_cli(db: &TestDb, args: &[&str], stdin: Option<&str>) -> Output {
+    run_cli_with_url(db, db.url(), args, stdin).await
+}
+
+/// Like [`run_cli`] with an explicit `DATABASE_URL` (e.g. one that cannot be reached).
+pub async fn run_cli_with_url(db: &TestDb, url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = tokio::process::Command::new(guardia_bin())
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .current_dir(db.workdir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start guardia");
+    let mut pipe = child.stdin.take().expect("stdin piped");
+    if let Some(text) = stdin {
+        pipe.write_all(text.as_bytes()).await.expect("write stdin");
+    }
+    drop(pipe);
+    tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("guardia CLI finished within 60 s")
+        .expect("guardia CLI ran")
+}
+
+/// How to start a served instance.
+#[derive(Debug, Clone, Default)]
+pub struct GuardiaOptions {
+    pub web_dir: Option<PathBuf>,
+    pub env: Vec<(String, String)>,
+}
+
+/// A running `guardia serve`, stopped (SIGKILL) when dropped.
+pub struct Guardia {
+    child: tokio::process::Child,
+    pub base_url: String,
+    pub http: reqwest::Client,
+}
+
+impl Guardia {
+    /// Starts `guardia serve` on a free loopback port and waits until `/healthz` answers.
+    pub async fn start(db: &TestDb, options: GuardiaOptions) -> Self {
+        let port = free_port();
+        let web_dir = options.web_dir.unwrap_or_else(|| db.workdir().join("no-web-app"));
+        let mut command = tokio::process::Command::new(guardia_bin());
+        command
+            .arg("serve")
+            .env("DATABASE_URL", db.url())
+            .env("GUARDIA_BIND", format!("127.0.0.1:{port}"))
+            .env("GUARDIA_WEB_DIR", web_dir)
+            .env("RUST_LOG", "warn")
+            .current_dir(db.workdir())
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        for (key, value) in &options.env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("start guardia serve");
+        let base_url = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(response) = http.get(format!("{base_url}/healthz")).send().await
+                && response.status().is_success()
+            {
+                break;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("guardia serve exited early with {status}");
+            }
+            assert!(Instant::now() < deadline, "guardia serve did not answer /healthz within 60 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Guardia { child, base_url, http }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.expect("GET answered")
+    }
+
+    /// Sends SIGTERM and waits for the exit status (graceful shutdown).
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().expect("running");
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        tokio::time::timeout(Duration::from_secs(20), self.child.wait())
+            .await
+            .expect("guardia stopped within 20 s of SIGTERM")
+            .expect("exit status")
+    }
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
