@@ -12,7 +12,11 @@ use guardia_shared::Role;
 use crate::db::{self, DatabaseUrl};
 
 #[derive(Debug, Parser)]
-#[command(name = "guardia", version, about = "GUARDiA ITSM: multi-tenant IT service management")]
+#[command(
+    name = "guardia",
+    version,
+    about = "GUARDiA ITSM: multi-tenant IT service management"
+)]
 pub struct Cli {
     /// Database: unset = ./guardia.db (SQLite); sqlite://PATH; postgres://USER:PASS@HOST/DB
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
@@ -82,16 +86,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if applied.is_empty() {
                 println!("{} at {url} is up to date", url.backend_name());
             } else {
-                println!("applied {} migration(s) to {url}: {}", applied.len(), applied.join(", "));
+                println!(
+                    "applied {} migration(s) to {url}: {}",
+                    applied.len(),
+                    applied.join(", ")
+                );
             }
             Ok(())
         }
         Command::Tenant(TenantCommand::Create { code, name, operator }) => {
             tenant::create(&url, &code, &name, operator).await
         }
-        Command::User(UserCommand::Create { tenant, email, name, role, password }) => {
-            user::create(&url, &tenant, &email, &name, role, password).await
-        }
+        Command::User(UserCommand::Create {
+            tenant,
+            email,
+            name,
+            role,
+            password,
+        }) => user::create(&url, &tenant, &email, &name, role, password).await,
     }
 }
 

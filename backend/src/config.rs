@@ -85,29 +85,53 @@ impl Secrets {
         credential_key: Option<&str>,
         workdir: &Path,
     ) -> Result<Self, ConfigError> {
-        let jwt = jwt_secret.filter(|s| !s.is_empty()).map(parse_jwt_secret).transpose();
-        let key = credential_key.filter(|s| !s.is_empty()).map(parse_credential_key).transpose();
+        let jwt = jwt_secret
+            .filter(|s| !s.is_empty())
+            .map(parse_jwt_secret)
+            .transpose();
+        let key = credential_key
+            .filter(|s| !s.is_empty())
+            .map(parse_credential_key)
+            .transpose();
         match mode {
             RunMode::Production => {
                 let jwt_secret = jwt
-                    .map_err(|why| ConfigError::WeakSecret { name: "GUARDIA_JWT_SECRET", why })?
+                    .map_err(|why| ConfigError::WeakSecret {
+                        name: "GUARDIA_JWT_SECRET",
+                        why,
+                    })?
                     .ok_or_else(|| ConfigError::WeakSecret {
                         name: "GUARDIA_JWT_SECRET",
                         why: "it is not set".into(),
                     })?;
                 let credential_key = key
-                    .map_err(|why| ConfigError::WeakSecret { name: "GUARDIA_CREDENTIAL_KEY", why })?
+                    .map_err(|why| ConfigError::WeakSecret {
+                        name: "GUARDIA_CREDENTIAL_KEY",
+                        why,
+                    })?
                     .ok_or_else(|| ConfigError::WeakSecret {
                         name: "GUARDIA_CREDENTIAL_KEY",
                         why: "it is not set".into(),
                     })?;
-                Ok(Secrets { jwt_secret, credential_key })
+                Ok(Secrets {
+                    jwt_secret,
+                    credential_key,
+                })
             }
             RunMode::Development => {
-                let jwt = jwt.map_err(|why| ConfigError::Invalid { name: "GUARDIA_JWT_SECRET", why })?;
-                let key = key.map_err(|why| ConfigError::Invalid { name: "GUARDIA_CREDENTIAL_KEY", why })?;
+                let jwt = jwt.map_err(|why| ConfigError::Invalid {
+                    name: "GUARDIA_JWT_SECRET",
+                    why,
+                })?;
+                let key = key.map_err(|why| ConfigError::Invalid {
+                    name: "GUARDIA_CREDENTIAL_KEY",
+                    why,
+                })?;
                 if let (Some(jwt_secret), Some(credential_key)) = (jwt.clone(), key.clone()) {
-                    return Ok(Secrets { jwt_secret, credential_key });
+                    return Ok(Secrets {
+                        jwt_secret,
+                        credential_key,
+                    });
                 }
                 let stored = dev_secrets(&workdir.join(DEV_SECRETS_FILE))?;
                 Ok(Secrets {
@@ -144,20 +168,29 @@ fn parse_credential_key(value: &str) -> Result<Secret, String> {
         })?
     };
     if bytes.len() != CREDENTIAL_KEY_LEN {
-        return Err(format!("it must be exactly {CREDENTIAL_KEY_LEN} bytes, not {}", bytes.len()));
+        return Err(format!(
+            "it must be exactly {CREDENTIAL_KEY_LEN} bytes, not {}",
+            bytes.len()
+        ));
     }
     Ok(Secret(bytes))
 }
 
 /// Reads the development secrets file, creating it with fresh random values if missing.
 fn dev_secrets(path: &Path) -> Result<Secrets, ConfigError> {
-    let io = |source| ConfigError::DevSecrets { path: path.to_owned(), source };
+    let io = |source| ConfigError::DevSecrets {
+        path: path.to_owned(),
+        source,
+    };
     if let Ok(text) = std::fs::read_to_string(path) {
         let mut lines = text.lines();
         if let (Some(jwt), Some(key)) = (lines.next(), lines.next())
             && let (Ok(jwt_secret), Ok(credential_key)) = (parse_jwt_secret(jwt), parse_credential_key(key))
         {
-            return Ok(Secrets { jwt_secret, credential_key });
+            return Ok(Secrets {
+                jwt_secret,
+                credential_key,
+            });
         }
     }
     let mut rng = rand::rng();
@@ -205,14 +238,41 @@ mod tests {
         let key = BASE64.encode([7u8; 32]);
         let strong = "x".repeat(40);
         let missing = Secrets::load(RunMode::Production, None, Some(&key), dir.path());
-        assert!(matches!(missing, Err(ConfigError::WeakSecret { name: "GUARDIA_JWT_SECRET", .. })));
+        assert!(matches!(
+            missing,
+            Err(ConfigError::WeakSecret {
+                name: "GUARDIA_JWT_SECRET",
+                ..
+            })
+        ));
         let short = Secrets::load(RunMode::Production, Some("short"), Some(&key), dir.path());
-        assert!(matches!(short, Err(ConfigError::WeakSecret { name: "GUARDIA_JWT_SECRET", .. })));
+        assert!(matches!(
+            short,
+            Err(ConfigError::WeakSecret {
+                name: "GUARDIA_JWT_SECRET",
+                ..
+            })
+        ));
         let bad_key = Secrets::load(RunMode::Production, Some(&strong), Some("abc"), dir.path());
-        assert!(matches!(bad_key, Err(ConfigError::WeakSecret { name: "GUARDIA_CREDENTIAL_KEY", .. })));
-        let ok = Secrets::load(RunMode::Production, Some(&strong), Some(&"ab".repeat(32)), dir.path()).unwrap();
+        assert!(matches!(
+            bad_key,
+            Err(ConfigError::WeakSecret {
+                name: "GUARDIA_CREDENTIAL_KEY",
+                ..
+            })
+        ));
+        let ok = Secrets::load(
+            RunMode::Production,
+            Some(&strong),
+            Some(&"ab".repeat(32)),
+            dir.path(),
+        )
+        .unwrap();
         assert_eq!(ok.credential_key.expose(), &[0xab; 32]);
-        assert!(!dir.path().join(DEV_SECRETS_FILE).exists(), "production writes no dev file");
+        assert!(
+            !dir.path().join(DEV_SECRETS_FILE).exists(),
+            "production writes no dev file"
+        );
     }
 
     #[test]

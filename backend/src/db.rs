@@ -57,7 +57,10 @@ impl<T> Page<T> {
         let limit = usize::try_from(request.first).unwrap_or(0);
         let has_next = rows.len() > limit;
         rows.truncate(limit);
-        Page { items: rows, has_next }
+        Page {
+            items: rows,
+            has_next,
+        }
     }
 }
 

@@ -10,9 +10,15 @@ pub fn App() -> impl IntoView {
         .language()
         .is_some_and(|lang| lang.starts_with("ko"));
     let (title, tagline) = if korean {
-        ("GUARDiA ITSM", "기관별 IT 서비스 관리: 서비스 요청, 서버, 배포, 배치")
+        (
+            "GUARDiA ITSM",
+            "기관별 IT 서비스 관리: 서비스 요청, 서버, 배포, 배치",
+        )
     } else {
-        ("GUARDiA ITSM", "IT service management for every institution: requests, servers, deploys, batches")
+        (
+            "GUARDiA ITSM",
+            "IT service management for every institution: requests, servers, deploys, batches",
+        )
     };
     view! {
         <main data-testid="app-shell">

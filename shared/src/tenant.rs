@@ -51,7 +51,10 @@ mod tests {
     fn tenant_codes() {
         assert_eq!(validate_tenant_code("seoul-univ-2"), Ok(()));
         assert_eq!(validate_tenant_code(""), Err(TenantCodeError::Empty));
-        assert_eq!(validate_tenant_code("a".repeat(21).as_str()), Err(TenantCodeError::TooLong));
+        assert_eq!(
+            validate_tenant_code("a".repeat(21).as_str()),
+            Err(TenantCodeError::TooLong)
+        );
         assert_eq!(validate_tenant_code("Seoul"), Err(TenantCodeError::BadCharacter));
         assert_eq!(validate_tenant_code("1abc"), Err(TenantCodeError::BadCharacter));
         assert_eq!(validate_tenant_code("a b"), Err(TenantCodeError::BadCharacter));

@@ -91,10 +91,10 @@ macro_rules! impl_text_sql {
             fn from_sql(
                 bytes: <$backend as diesel::backend::Backend>::RawValue<'_>,
             ) -> diesel::deserialize::Result<Self> {
-                let text = <String as diesel::deserialize::FromSql<
-                    diesel::sql_types::Text,
-                    $backend,
-                >>::from_sql(bytes)?;
+                let text =
+                    <String as diesel::deserialize::FromSql<diesel::sql_types::Text, $backend>>::from_sql(
+                        bytes,
+                    )?;
                 Ok(text.parse()?)
             }
         }

@@ -21,7 +21,11 @@ pub fn validate_email(email: &str) -> Result<(), &'static str> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid { Ok(()) } else { Err("this is not a valid email address") }
+    if valid {
+        Ok(())
+    } else {
+        Err("this is not a valid email address")
+    }
 }
 
 pub fn validate_name(name: &str) -> Result<(), &'static str> {
@@ -53,7 +57,15 @@ mod tests {
     #[test]
     fn emails() {
         assert!(validate_email("kim@seoul-univ.ac.kr").is_ok());
-        for bad in ["", "kim", "@x.kr", "kim@x", "kim@@x.kr", "kim lee@x.kr", "kim@.kr"] {
+        for bad in [
+            "",
+            "kim",
+            "@x.kr",
+            "kim@x",
+            "kim@@x.kr",
+            "kim lee@x.kr",
+            "kim@.kr",
+        ] {
             assert!(validate_email(bad).is_err(), "{bad:?} passed");
         }
     }

@@ -43,11 +43,19 @@ pub async fn admin_client() -> tokio_postgres::Client {
 impl TestDb {
     /// An empty database (no migrations run).
     pub async fn empty(backend: Backend) -> Self {
-        let dir = tempfile::Builder::new().prefix("guardia-test-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("guardia-test-")
+            .tempdir()
+            .expect("temp dir");
         match backend {
             Backend::Sqlite => {
                 let url = format!("sqlite://{}", dir.path().join("guardia.db").display());
-                TestDb { backend, url, dir, pg_name: None }
+                TestDb {
+                    backend,
+                    url,
+                    dir,
+                    pg_name: None,
+                }
             }
             Backend::Postgres => {
                 let name = format!("guardia_t_{}", uuid::Uuid::now_v7().simple());
@@ -58,7 +66,12 @@ impl TestDb {
                     .expect("create the test database");
                 let mut url = url::Url::parse(&admin_url()).expect("TEST_DATABASE_URL is a URL");
                 url.set_path(&name);
-                TestDb { backend, url: url.to_string(), dir, pg_name: Some(name) }
+                TestDb {
+                    backend,
+                    url: url.to_string(),
+                    dir,
+                    pg_name: Some(name),
+                }
             }
         }
     }
@@ -66,14 +79,18 @@ impl TestDb {
     /// A database with every migration applied.
     pub async fn migrated(backend: Backend) -> Self {
         let test_db = Self::empty(backend).await;
-        db::run_pending(&test_db.database_url()).await.expect("migrations apply");
+        db::run_pending(&test_db.database_url())
+            .await
+            .expect("migrations apply");
         test_db
     }
 
     /// A migrated database and a pool on it (as the application connects: RLS-bound role).
     pub async fn with_pool(backend: Backend) -> (Self, DbPool) {
         let test_db = Self::migrated(backend).await;
-        let pool = DbPool::connect(&test_db.database_url()).await.expect("pool connects");
+        let pool = DbPool::connect(&test_db.database_url())
+            .await
+            .expect("pool connects");
         (test_db, pool)
     }
 
@@ -101,9 +118,14 @@ impl Drop for TestDb {
         let Some(name) = self.pg_name.take() else { return };
         // Drop may run inside a runtime: use a thread with its own.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async {
-                let (client, connection) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls).await.ok()?;
+                let (client, connection) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls)
+                    .await
+                    .ok()?;
                 tokio::spawn(connection);
                 client
                     .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

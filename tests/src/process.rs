@@ -10,7 +10,10 @@ use crate::TestDb;
 
 /// The workspace root (where `dist/` and `target/` live).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_owned()
 }
 
 /// The `guardia` binary built beside this test binary (`GUARDIA_BIN` overrides).
@@ -93,7 +96,10 @@ impl Guardia {
         }
         let mut child = command.spawn().expect("start guardia serve");
         let base_url = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(response) = http.get(format!("{base_url}/healthz")).send().await
@@ -104,10 +110,17 @@ impl Guardia {
             if let Ok(Some(status)) = child.try_wait() {
                 panic!("guardia serve exited early with {status}");
             }
-            assert!(Instant::now() < deadline, "guardia serve did not answer /healthz within 60 s");
+            assert!(
+                Instant::now() < deadline,
+                "guardia serve did not answer /healthz within 60 s"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Guardia { child, base_url, http }
+        Guardia {
+            child,
+            base_url,
+            http,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,8 +1,8 @@
 //! Password hashes: argon2id with the crate's recommended parameters, in PHC string form.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot hash the password: {0}")]
@@ -19,8 +19,11 @@ pub fn hash_password(password: &str) -> Result<String, HashError> {
 
 /// Whether `password` matches a stored hash; a malformed hash never matches.
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
-    PasswordHash::new(stored_hash)
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(stored_hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]

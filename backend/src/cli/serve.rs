@@ -87,7 +87,9 @@ pub async fn run(url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
 
 /// Tells a newcomer how to get a first login when the database holds no tenant yet.
 async fn hint_when_empty(pool: &DbPool) {
-    let Ok(mut tx) = pool.operator_tx().await else { return };
+    let Ok(mut tx) = pool.operator_tx().await else {
+        return;
+    };
     if let Ok(tenants) = db::tenant::list_all(&mut tx).await
         && tenants.is_empty()
     {

@@ -29,7 +29,11 @@ pub async fn create(url: &DatabaseUrl, code: &str, name: &str, operator: bool) -
     )
     .await?;
     tx.commit().await?;
-    let kind = if tenant.is_operator { "operator tenant" } else { "tenant" };
+    let kind = if tenant.is_operator {
+        "operator tenant"
+    } else {
+        "tenant"
+    };
     println!("created {kind} '{}' ({})", tenant.code, tenant.name);
     Ok(())
 }

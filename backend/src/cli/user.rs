@@ -39,7 +39,9 @@ pub async fn create(
     let pool = DbPool::connect(url).await?;
     let mut tx = pool.tenant_tx(tenant_code, Access::Write).await?;
     match db::tenant::get(&mut tx).await {
-        Err(DbError::NotFound) => bail!("unknown tenant '{tenant_code}' (create it with `guardia tenant create`)"),
+        Err(DbError::NotFound) => {
+            bail!("unknown tenant '{tenant_code}' (create it with `guardia tenant create`)")
+        }
         other => other?,
     };
     let user = db::user::create(
@@ -64,7 +66,10 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    println!("created {} user {} <{}> in tenant '{}'", user.role, user.name, user.email, user.tenant_id);
+    println!(
+        "created {} user {} <{}> in tenant '{}'",
+        user.role, user.name, user.email, user.tenant_id
+    );
     Ok(())
 }
 
@@ -81,7 +86,10 @@ fn read_password() -> anyhow::Result<String> {
         Ok(first)
     } else {
         let mut line = String::new();
-        stdin.lock().read_line(&mut line).context("cannot read the password from standard input")?;
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
         let password = line.trim_end_matches(['\n', '\r']).to_owned();
         if password.is_empty() {
             bail!("no password given: pass --password or write it to standard input");

@@ -143,5 +143,9 @@ pub async fn delete(tx: &mut TenantTx, id: &str) -> Result<(), DbError> {
             .execute(c)
             .await
     })?;
-    if deleted == 0 { Err(DbError::NotFound) } else { Ok(()) }
+    if deleted == 0 {
+        Err(DbError::NotFound)
+    } else {
+        Ok(())
+    }
 }

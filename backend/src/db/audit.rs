@@ -56,7 +56,9 @@ pub async fn record(tx: &mut TenantTx, entry: NewAuditEntry<'_>) -> Result<Audit
 pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<AuditEntry>, DbError> {
     let tenant = tx.tenant_id().to_owned();
     let rows = db_run!(tx.conn(), |c| {
-        let mut query = audit_log::table.filter(audit_log::tenant_id.eq(&tenant)).into_boxed();
+        let mut query = audit_log::table
+            .filter(audit_log::tenant_id.eq(&tenant))
+            .into_boxed();
         if let Some(after) = &page.after {
             query = query.filter(audit_log::id.lt(after));
         }

@@ -146,7 +146,11 @@ pub async fn delete_job(tx: &mut TenantTx, id: &str) -> Result<(), DbError> {
             .execute(c)
             .await
     })?;
-    if deleted == 0 { Err(DbError::NotFound) } else { Ok(()) }
+    if deleted == 0 {
+        Err(DbError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// Records a triggered run as QUEUED. A second run for the same scheduled time is a `Conflict`.
@@ -191,11 +195,19 @@ pub async fn get_run(tx: &mut TenantTx, id: &str) -> Result<BatchRun, DbError> {
 }
 
 /// The runs of several jobs, newest first (the caller keeps the first per job).
-pub async fn runs_of(tx: &mut TenantTx, job_ids: &[String], per_job_limit: i64) -> Result<Vec<BatchRun>, DbError> {
+pub async fn runs_of(
+    tx: &mut TenantTx,
+    job_ids: &[String],
+    per_job_limit: i64,
+) -> Result<Vec<BatchRun>, DbError> {
     let tenant = tx.tenant_id().to_owned();
     let mut runs = db_run!(tx.conn(), |c| {
         batch_runs::table
-            .filter(batch_runs::tenant_id.eq(&tenant).and(batch_runs::batch_job_id.eq_any(job_ids)))
+            .filter(
+                batch_runs::tenant_id
+                    .eq(&tenant)
+                    .and(batch_runs::batch_job_id.eq_any(job_ids)),
+            )
             .order((batch_runs::batch_job_id.asc(), batch_runs::id.desc()))
             .select(BatchRun::as_select())
             .load(c)

@@ -98,7 +98,11 @@ pub async fn get_project(tx: &mut TenantTx, id: &str) -> Result<DeployProject, D
     let tenant = tx.tenant_id().to_owned();
     Ok(db_run!(tx.conn(), |c| {
         deploy_projects::table
-            .filter(deploy_projects::tenant_id.eq(&tenant).and(deploy_projects::id.eq(id)))
+            .filter(
+                deploy_projects::tenant_id
+                    .eq(&tenant)
+                    .and(deploy_projects::id.eq(id)),
+            )
             .select(DeployProject::as_select())
             .get_result(c)
             .await
@@ -109,7 +113,11 @@ pub async fn find_project_by_name(tx: &mut TenantTx, name: &str) -> Result<Deplo
     let tenant = tx.tenant_id().to_owned();
     Ok(db_run!(tx.conn(), |c| {
         deploy_projects::table
-            .filter(deploy_projects::tenant_id.eq(&tenant).and(deploy_projects::name.eq(name)))
+            .filter(
+                deploy_projects::tenant_id
+                    .eq(&tenant)
+                    .and(deploy_projects::name.eq(name)),
+            )
             .select(DeployProject::as_select())
             .get_result(c)
             .await
@@ -182,7 +190,9 @@ pub async fn list_deployments(
 ) -> Result<Page<Deployment>, DbError> {
     let tenant = tx.tenant_id().to_owned();
     let rows = db_run!(tx.conn(), |c| {
-        let mut query = deployments::table.filter(deployments::tenant_id.eq(&tenant)).into_boxed();
+        let mut query = deployments::table
+            .filter(deployments::tenant_id.eq(&tenant))
+            .into_boxed();
         if let Some(project_id) = project_id {
             query = query.filter(deployments::project_id.eq(project_id));
         }
@@ -202,7 +212,9 @@ pub async fn list_deployments(
 pub async fn count_deployments(tx: &mut TenantTx, project_id: Option<&str>) -> Result<i64, DbError> {
     let tenant = tx.tenant_id().to_owned();
     Ok(db_run!(tx.conn(), |c| {
-        let mut query = deployments::table.filter(deployments::tenant_id.eq(&tenant)).into_boxed();
+        let mut query = deployments::table
+            .filter(deployments::tenant_id.eq(&tenant))
+            .into_boxed();
         if let Some(project_id) = project_id {
             query = query.filter(deployments::project_id.eq(project_id));
         }
@@ -217,10 +229,12 @@ pub async fn record_progress(
 ) -> Result<Deployment, DbError> {
     let tenant = tx.tenant_id().to_owned();
     Ok(db_run!(tx.conn(), |c| {
-        diesel::update(deployments::table.filter(deployments::tenant_id.eq(&tenant).and(deployments::id.eq(id))))
-            .set((progress, deployments::updated_at.eq(now())))
-            .returning(Deployment::as_returning())
-            .get_result(c)
-            .await
+        diesel::update(
+            deployments::table.filter(deployments::tenant_id.eq(&tenant).and(deployments::id.eq(id))),
+        )
+        .set((progress, deployments::updated_at.eq(now())))
+        .returning(Deployment::as_returning())
+        .get_result(c)
+        .await
     })?)
 }

@@ -60,9 +60,7 @@ impl From<DieselError> for DbError {
                 DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
                     DbError::Invalid(info.message().to_owned())
                 }
-                DatabaseErrorKind::ClosedConnection => {
-                    DbError::Unavailable(info.message().to_owned())
-                }
+                DatabaseErrorKind::ClosedConnection => DbError::Unavailable(info.message().to_owned()),
                 _ => DbError::Query(DieselError::DatabaseError(kind, info)),
             },
             other => DbError::Query(other),

@@ -12,7 +12,7 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migratio
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
 /// Serialises migrations of several `guardia` processes starting on one PostgreSQL.
-const MIGRATION_LOCK_KEY: i64 = 0x6775_6172_6469_61; // "guardia"
+const MIGRATION_LOCK_KEY: i64 = 0x0067_7561_7264_6961; // "guardia" in ASCII
 
 /// Which way to move the schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,9 +29,8 @@ pub async fn run_pending(url: &DatabaseUrl) -> Result<Vec<String>, DbError> {
 }
 
 pub async fn migrate(url: &DatabaseUrl, direction: Direction) -> Result<Vec<String>, DbError> {
-    let unreachable = |e: diesel::ConnectionError| {
-        DbError::Unavailable(format!("cannot reach the database at {url}: {e}"))
-    };
+    let unreachable =
+        |e: diesel::ConnectionError| DbError::Unavailable(format!("cannot reach the database at {url}: {e}"));
     match url {
         DatabaseUrl::Sqlite(path) => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
@@ -42,14 +41,17 @@ pub async fn migrate(url: &DatabaseUrl, direction: Direction) -> Result<Vec<Stri
                     parent.display()
                 )));
             }
-            let mut conn = establish_sqlite(&path.to_string_lossy()).await.map_err(unreachable)?;
+            let mut conn = establish_sqlite(&path.to_string_lossy())
+                .await
+                .map_err(unreachable)?;
             // WAL lets readers work while one writer commits; it is stored in the file.
             conn.batch_execute("PRAGMA journal_mode = WAL;").await?;
             apply::<SqliteConn>(conn, SQLITE_MIGRATIONS, direction).await
         }
         DatabaseUrl::Postgres(raw) => {
             let mut conn = establish_postgres(raw).await.map_err(unreachable)?;
-            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).await?;
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .await?;
             // The lock is per session: it ends with this connection, also on error.
             apply::<PgConn>(conn, POSTGRES_MIGRATIONS, direction).await
         }

@@ -34,6 +34,10 @@ pub enum DbPool {
 }
 
 /// One pooled connection of either backend.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "held in place for a transaction's life; boxing would allocate on every checkout"
+)]
 pub enum DbConn {
     Sqlite(PooledConnection<'static, SqliteConn>),
     Postgres(PooledConnection<'static, PgConn>),
@@ -66,10 +70,7 @@ impl DbPool {
                 config.custom_setup = Box::new(|path| establish_sqlite(path).boxed());
                 // A local file does not drop connections; skip the per-checkout ping.
                 config.recycling_method = RecyclingMethod::Fast;
-                let manager = AsyncDieselConnectionManager::new_with_config(
-                    path.to_string_lossy(),
-                    config,
-                );
+                let manager = AsyncDieselConnectionManager::new_with_config(path.to_string_lossy(), config);
                 let pool = Pool::builder()
                     .max_size(SQLITE_POOL_SIZE)
                     .connection_timeout(CHECKOUT_TIMEOUT)
@@ -131,8 +132,9 @@ pub(crate) async fn establish_sqlite(path: &str) -> diesel::ConnectionResult<Sql
 pub(crate) async fn establish_postgres(raw: &str) -> diesel::ConnectionResult<PgConn> {
     use tokio_postgres::config::SslMode;
 
-    let config: tokio_postgres::Config =
-        raw.parse().map_err(|e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string()))?;
+    let config: tokio_postgres::Config = raw
+        .parse()
+        .map_err(|e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string()))?;
     let bad = |e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string());
     if matches!(config.get_ssl_mode(), SslMode::Disable | SslMode::Prefer) {
         let (client, connection) = config.connect(tokio_postgres::NoTls).await.map_err(bad)?;

@@ -152,7 +152,9 @@ pub async fn count_by_status(
     let tenant = tx.tenant_id().to_owned();
     let counted = (srs::status, diesel::dsl::count_star());
     Ok(db_run!(tx.conn(), |c| {
-        let of_tenant = srs::table.filter(srs::tenant_id.eq(&tenant)).group_by(srs::status);
+        let of_tenant = srs::table
+            .filter(srs::tenant_id.eq(&tenant))
+            .group_by(srs::status);
         match requester_id {
             Some(requester) => {
                 of_tenant
@@ -178,7 +180,12 @@ pub async fn update(tx: &mut TenantTx, id: &str, changes: &SrChanges) -> Result<
     .map_err(|e| DbError::from(e).reference_means(|| "the assignee is not a user of this tenant".into()))
 }
 
-pub async fn add_comment(tx: &mut TenantTx, sr_id: &str, author_id: &str, body: &str) -> Result<SrComment, DbError> {
+pub async fn add_comment(
+    tx: &mut TenantTx,
+    sr_id: &str,
+    author_id: &str,
+    body: &str,
+) -> Result<SrComment, DbError> {
     let row = SrComment {
         tenant_id: tx.tenant_id().to_owned(),
         id: new_id(),
@@ -202,7 +209,11 @@ pub async fn comments_of(tx: &mut TenantTx, sr_ids: &[String]) -> Result<Vec<SrC
     let tenant = tx.tenant_id().to_owned();
     Ok(db_run!(tx.conn(), |c| {
         sr_comments::table
-            .filter(sr_comments::tenant_id.eq(&tenant).and(sr_comments::sr_id.eq_any(sr_ids)))
+            .filter(
+                sr_comments::tenant_id
+                    .eq(&tenant)
+                    .and(sr_comments::sr_id.eq_any(sr_ids)),
+            )
             .order((sr_comments::sr_id.asc(), sr_comments::id.asc()))
             .select(SrComment::as_select())
             .load(c)

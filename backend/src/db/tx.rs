@@ -103,7 +103,7 @@ impl DbPool {
                     .await?;
             }
             DbConn::Postgres(pooled) => {
-                let c: &mut super::PgConn = &mut **pooled;
+                let c: &mut super::PgConn = pooled;
                 <super::PgConn as AsyncConnection>::TransactionManager::begin_transaction(c).await?;
                 let (name, value) = scope.setting();
                 diesel::sql_query("SELECT set_config($1, $2, true)")

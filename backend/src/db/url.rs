@@ -23,11 +23,15 @@ impl DatabaseUrl {
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             return Ok(DatabaseUrl::Postgres(raw.to_owned()));
         }
-        if let Some(path) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
+        if let Some(path) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
             let path = path.split('?').next().unwrap_or_default();
             if path.is_empty() {
                 return Err(DbError::Config(
-                    "DATABASE_URL 'sqlite://' names no file; use sqlite://PATH, e.g. sqlite://guardia.db".into(),
+                    "DATABASE_URL 'sqlite://' names no file; use sqlite://PATH, e.g. sqlite://guardia.db"
+                        .into(),
                 ));
             }
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
@@ -83,7 +87,11 @@ pub fn mask_password(raw: &str) -> String {
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .map(|(k, v)| {
-                let v = if k == "password" { "***".to_owned() } else { v.into_owned() };
+                let v = if k == "password" {
+                    "***".to_owned()
+                } else {
+                    v.into_owned()
+                };
                 (k.into_owned(), v)
             })
             .collect();
@@ -114,7 +122,11 @@ mod tests {
             DatabaseUrl::parse(Some("sqlite://data/g.db")).unwrap(),
             DatabaseUrl::Sqlite(PathBuf::from("data/g.db"))
         );
-        assert!(DatabaseUrl::parse(Some("postgresql://u@h/db")).unwrap().is_postgres());
+        assert!(
+            DatabaseUrl::parse(Some("postgresql://u@h/db"))
+                .unwrap()
+                .is_postgres()
+        );
         assert!(DatabaseUrl::parse(Some("mysql://u@h/db")).is_err());
     }
 

@@ -17,7 +17,10 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(()) => (StatusCode::OK, "ready".to_owned()),
         Err(why) => {
             tracing::warn!(%why, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable: {why}"))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("database unavailable: {why}"),
+            )
         }
     }
 }

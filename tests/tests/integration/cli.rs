@@ -18,13 +18,27 @@ fn stderr(output: &Output) -> String {
 
 #[track_caller]
 fn assert_success(output: &Output) {
-    assert!(output.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", output.status, stdout(output), stderr(output));
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status,
+        stdout(output),
+        stderr(output)
+    );
 }
 
 #[track_caller]
 fn assert_failure_says(output: &Output, expected: &str) {
-    assert!(!output.status.success(), "should fail; stdout: {}", stdout(output));
-    assert!(stderr(output).contains(expected), "stderr lacks {expected:?}: {}", stderr(output));
+    assert!(
+        !output.status.success(),
+        "should fail; stdout: {}",
+        stdout(output)
+    );
+    assert!(
+        stderr(output).contains(expected),
+        "stderr lacks {expected:?}: {}",
+        stderr(output)
+    );
 }
 
 async fn counts(test_db: &TestDb) -> (usize, usize, i64) {
@@ -41,7 +55,11 @@ async fn migrate_reports_what_it_applied(backend: Backend) {
     let test_db = TestDb::empty(backend).await;
     let first = run_cli(&test_db, &["migrate"], None).await;
     assert_success(&first);
-    assert!(stdout(&first).contains("applied 6 migration(s)"), "{}", stdout(&first));
+    assert!(
+        stdout(&first).contains("applied 6 migration(s)"),
+        "{}",
+        stdout(&first)
+    );
     let second = run_cli(&test_db, &["migrate"], None).await;
     assert_success(&second);
     assert!(stdout(&second).contains("up to date"), "{}", stdout(&second));
@@ -49,82 +67,221 @@ async fn migrate_reports_what_it_applied(backend: Backend) {
 
 async fn tenant_and_user_creation(backend: Backend) {
     let test_db = TestDb::empty(backend).await;
-    let created = run_cli(&test_db, &["tenant", "create", "--code", "acme", "--name", "ACME Corp", "--operator"], None).await;
+    let created = run_cli(
+        &test_db,
+        &[
+            "tenant",
+            "create",
+            "--code",
+            "acme",
+            "--name",
+            "ACME Corp",
+            "--operator",
+        ],
+        None,
+    )
+    .await;
     assert_success(&created);
-    assert!(stdout(&created).contains("created operator tenant 'acme' (ACME Corp)"), "{}", stdout(&created));
+    assert!(
+        stdout(&created).contains("created operator tenant 'acme' (ACME Corp)"),
+        "{}",
+        stdout(&created)
+    );
 
-    let duplicate = run_cli(&test_db, &["tenant", "create", "--code", "acme", "--name", "Again"], None).await;
+    let duplicate = run_cli(
+        &test_db,
+        &["tenant", "create", "--code", "acme", "--name", "Again"],
+        None,
+    )
+    .await;
     assert_failure_says(&duplicate, "a tenant with code 'acme' already exists");
-    let bad_code = run_cli(&test_db, &["tenant", "create", "--code", "ACME!", "--name", "Bad"], None).await;
+    let bad_code = run_cli(
+        &test_db,
+        &["tenant", "create", "--code", "ACME!", "--name", "Bad"],
+        None,
+    )
+    .await;
     assert_failure_says(&bad_code, "invalid tenant code 'ACME!'");
-    assert_eq!(counts(&test_db).await, (1, 0, 1), "failed creations wrote nothing");
+    assert_eq!(
+        counts(&test_db).await,
+        (1, 0, 1),
+        "failed creations wrote nothing"
+    );
 
-    let user = ["user", "create", "--tenant", "acme", "--email", "kim@acme.example", "--name", "Kim", "--role", "ADMIN"];
-    let with_flag = run_cli(&test_db, &[&user[..], &["--password", "correct horse battery"]].concat(), None).await;
+    let user = [
+        "user",
+        "create",
+        "--tenant",
+        "acme",
+        "--email",
+        "kim@acme.example",
+        "--name",
+        "Kim",
+        "--role",
+        "ADMIN",
+    ];
+    let with_flag = run_cli(
+        &test_db,
+        &[&user[..], &["--password", "correct horse battery"]].concat(),
+        None,
+    )
+    .await;
     assert_success(&with_flag);
     assert!(stdout(&with_flag).contains("created ADMIN user Kim <kim@acme.example> in tenant 'acme'"));
 
     let from_stdin = run_cli(
         &test_db,
-        &["user", "create", "--tenant", "acme", "--email", "lee@acme.example", "--name", "Lee", "--role", "CUSTOMER"],
+        &[
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "lee@acme.example",
+            "--name",
+            "Lee",
+            "--role",
+            "CUSTOMER",
+        ],
         Some("piped password 123\n"),
     )
     .await;
     assert_success(&from_stdin);
     let pool = DbPool::connect(&test_db.database_url()).await.expect("pool");
     let mut login = pool.login_tx("lee@acme.example").await.expect("login");
-    let lee = db::user::find_for_login(&mut login).await.expect("lookup").expect("created");
+    let lee = db::user::find_for_login(&mut login)
+        .await
+        .expect("lookup")
+        .expect("created");
     assert!(lee.password_hash.starts_with("$argon2id$"));
     assert!(verify_password("piped password 123", &lee.password_hash));
     drop(login);
 
-    let dup_email = run_cli(&test_db, &[&user[..], &["--password", "another password"]].concat(), None).await;
+    let dup_email = run_cli(
+        &test_db,
+        &[&user[..], &["--password", "another password"]].concat(),
+        None,
+    )
+    .await;
     assert_failure_says(&dup_email, "a user with email 'kim@acme.example' already exists");
     let unknown_tenant = run_cli(
         &test_db,
-        &["user", "create", "--tenant", "nope", "--email", "x@nope.example", "--name", "X", "--role", "PM", "--password", "long enough pw"],
+        &[
+            "user",
+            "create",
+            "--tenant",
+            "nope",
+            "--email",
+            "x@nope.example",
+            "--name",
+            "X",
+            "--role",
+            "PM",
+            "--password",
+            "long enough pw",
+        ],
         None,
     )
     .await;
     assert_failure_says(&unknown_tenant, "unknown tenant 'nope'");
     let bad_role = run_cli(
         &test_db,
-        &["user", "create", "--tenant", "acme", "--email", "r@acme.example", "--name", "R", "--role", "ROOT", "--password", "long enough pw"],
+        &[
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "r@acme.example",
+            "--name",
+            "R",
+            "--role",
+            "ROOT",
+            "--password",
+            "long enough pw",
+        ],
         None,
     )
     .await;
     assert_failure_says(&bad_role, "DEPLOY_ENGINEER");
     let short = run_cli(
         &test_db,
-        &["user", "create", "--tenant", "acme", "--email", "s@acme.example", "--name", "S", "--role", "PM", "--password", "short"],
+        &[
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "s@acme.example",
+            "--name",
+            "S",
+            "--role",
+            "PM",
+            "--password",
+            "short",
+        ],
         None,
     )
     .await;
     assert_failure_says(&short, "at least 10 characters");
     let bad_email = run_cli(
         &test_db,
-        &["user", "create", "--tenant", "acme", "--email", "not-an-email", "--name", "S", "--role", "PM", "--password", "long enough pw"],
+        &[
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "not-an-email",
+            "--name",
+            "S",
+            "--role",
+            "PM",
+            "--password",
+            "long enough pw",
+        ],
         None,
     )
     .await;
     assert_failure_says(&bad_email, "invalid email");
-    assert_eq!(counts(&test_db).await, (1, 2, 3), "only the two good users and their audit entries");
+    assert_eq!(
+        counts(&test_db).await,
+        (1, 2, 3),
+        "only the two good users and their audit entries"
+    );
 }
 
 async fn unreachable_database_is_reported_without_its_password(backend: Backend) {
     let test_db = TestDb::empty(backend).await;
     let (url, expected) = match backend {
-        Backend::Sqlite => ("sqlite:///no/such/folder/guardia.db".to_owned(), "does not exist".to_owned()),
+        Backend::Sqlite => (
+            "sqlite:///no/such/folder/guardia.db".to_owned(),
+            "does not exist".to_owned(),
+        ),
         Backend::Postgres => {
             let port = guardia_tests::process::free_port();
-            (format!("postgres://guardia:s3cret-pw@127.0.0.1:{port}/guardia"), "cannot reach the database at postgres://guardia:***@127.0.0.1".to_owned())
+            (
+                format!("postgres://guardia:s3cret-pw@127.0.0.1:{port}/guardia"),
+                "cannot reach the database at postgres://guardia:***@127.0.0.1".to_owned(),
+            )
         }
     };
-    for args in [&["migrate"][..], &["tenant", "create", "--code", "acme", "--name", "ACME"][..]] {
+    for args in [
+        &["migrate"][..],
+        &["tenant", "create", "--code", "acme", "--name", "ACME"][..],
+    ] {
         let output = run_cli_with_url(&test_db, &url, args, None).await;
         assert_failure_says(&output, &expected);
-        assert!(!stderr(&output).contains("s3cret-pw"), "password leaked: {}", stderr(&output));
+        assert!(
+            !stderr(&output).contains("s3cret-pw"),
+            "password leaked: {}",
+            stderr(&output)
+        );
     }
 }
 
-both_backends!(migrate_reports_what_it_applied, tenant_and_user_creation, unreachable_database_is_reported_without_its_password);
+both_backends!(
+    migrate_reports_what_it_applied,
+    tenant_and_user_creation,
+    unreachable_database_is_reported_without_its_password
+);

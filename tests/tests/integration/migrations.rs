@@ -26,7 +26,13 @@ async fn up_down_up(backend: Backend) {
     let applied = db::migrate(&url, Direction::Up).await.expect("up");
     assert_eq!(applied.len(), migration_folders("sqlite").len());
     assert_eq!(live_tables(&test_db).await, EXPECTED_TABLES);
-    assert!(db::migrate(&url, Direction::Up).await.expect("up again").is_empty(), "idempotent");
+    assert!(
+        db::migrate(&url, Direction::Up)
+            .await
+            .expect("up again")
+            .is_empty(),
+        "idempotent"
+    );
 
     let reverted = db::migrate(&url, Direction::DownAll).await.expect("down");
     assert_eq!(reverted.len(), applied.len());
@@ -43,7 +49,13 @@ fn migration_folders(backend: &str) -> Vec<String> {
     let dir = workspace_root().join("migrations").join(backend);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.expect("dir entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     names

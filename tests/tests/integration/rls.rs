@@ -15,7 +15,9 @@ use guardia_tests::{Backend, TestDb, both_backends};
 /// Creates a tenant with one user and one SR; returns (user id, SR id).
 pub async fn seed_tenant(pool: &DbPool, code: &str) -> (String, String) {
     let mut tx = pool.tenant_tx(code, Access::Write).await.expect("begin");
-    db::tenant::create(&mut tx, &format!("Tenant {code}"), false).await.expect("tenant");
+    db::tenant::create(&mut tx, &format!("Tenant {code}"), false)
+        .await
+        .expect("tenant");
     let user = db::user::create(
         &mut tx,
         NewUser {
@@ -50,7 +52,12 @@ async fn composite_foreign_keys_refuse_another_tenants_parent(backend: Backend) 
     let mut tx = pool.tenant_tx("alpha", Access::Write).await.expect("begin");
     let forged_requester = db::sr::create(
         &mut tx,
-        NewSr { title: "forged", description: "", priority: SrPriority::Low, requester_id: &beta_user },
+        NewSr {
+            title: "forged",
+            description: "",
+            priority: SrPriority::Low,
+            requester_id: &beta_user,
+        },
     )
     .await;
     assert!(
@@ -62,7 +69,10 @@ async fn composite_foreign_keys_refuse_another_tenants_parent(backend: Backend) 
     let mut tx = pool.tenant_tx("alpha", Access::Write).await.expect("begin");
     let alpha_user = db::user::list(&mut tx).await.expect("users").remove(0);
     let forged_comment = db::sr::add_comment(&mut tx, &beta_sr, &alpha_user.id, "hi").await;
-    assert!(matches!(forged_comment, Err(DbError::InvalidReference(_))), "{forged_comment:?}");
+    assert!(
+        matches!(forged_comment, Err(DbError::InvalidReference(_))),
+        "{forged_comment:?}"
+    );
     tx.rollback().await.expect("rollback");
 }
 
@@ -72,16 +82,40 @@ async fn scoped_queries_never_return_another_tenants_rows(backend: Backend) {
     let (beta_user, beta_sr) = seed_tenant(&pool, "beta").await;
 
     let mut tx = pool.tenant_tx("alpha", Access::Read).await.expect("begin");
-    assert!(matches!(db::sr::get(&mut tx, &beta_sr).await, Err(DbError::NotFound)));
-    assert!(matches!(db::user::get(&mut tx, &beta_user).await, Err(DbError::NotFound)));
-    assert_eq!(db::sr::get(&mut tx, &alpha_sr).await.expect("own SR").requester_id, alpha_user);
-    let page = db::sr::list(&mut tx, &Default::default(), &db::PageRequest { first: 100, after: None })
-        .await
-        .expect("list");
+    assert!(matches!(
+        db::sr::get(&mut tx, &beta_sr).await,
+        Err(DbError::NotFound)
+    ));
+    assert!(matches!(
+        db::user::get(&mut tx, &beta_user).await,
+        Err(DbError::NotFound)
+    ));
+    assert_eq!(
+        db::sr::get(&mut tx, &alpha_sr)
+            .await
+            .expect("own SR")
+            .requester_id,
+        alpha_user
+    );
+    let page = db::sr::list(
+        &mut tx,
+        &Default::default(),
+        &db::PageRequest {
+            first: 100,
+            after: None,
+        },
+    )
+    .await
+    .expect("list");
     assert_eq!(page.items.len(), 1);
     assert!(page.items.iter().all(|sr| sr.tenant_id == "alpha"));
-    let users = db::user::get_many(&mut tx, &[alpha_user.clone(), beta_user.clone()]).await.expect("many");
-    assert_eq!(users.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), [alpha_user.as_str()]);
+    let users = db::user::get_many(&mut tx, &[alpha_user.clone(), beta_user.clone()])
+        .await
+        .expect("many");
+    assert_eq!(
+        users.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        [alpha_user.as_str()]
+    );
     tx.rollback().await.expect("rollback");
 }
 
@@ -103,7 +137,9 @@ struct Count {
 }
 
 async fn unfiltered_tenant_ids(conn: &mut DbConn, table: &str) -> Vec<String> {
-    let DbConn::Postgres(conn) = conn else { panic!("PostgreSQL only") };
+    let DbConn::Postgres(conn) = conn else {
+        panic!("PostgreSQL only")
+    };
     diesel::sql_query(format!("SELECT tenant_id FROM {table}"))
         .load::<TenantRow>(&mut **conn)
         .await
@@ -114,7 +150,9 @@ async fn unfiltered_tenant_ids(conn: &mut DbConn, table: &str) -> Vec<String> {
 }
 
 async fn unfiltered_count(conn: &mut DbConn, table: &str) -> i64 {
-    let DbConn::Postgres(conn) = conn else { panic!("PostgreSQL only") };
+    let DbConn::Postgres(conn) = conn else {
+        panic!("PostgreSQL only")
+    };
     diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
         .get_result::<Count>(&mut **conn)
         .await
@@ -133,15 +171,24 @@ async fn postgres_row_level_security_binds_unfiltered_sql_even_for_a_superuser_u
         .await
         .expect("role")
         .get::<_, bool>(0);
-    assert!(superuser, "the test URL logs in as a superuser, the case RLS must survive");
+    assert!(
+        superuser,
+        "the test URL logs in as a superuser, the case RLS must survive"
+    );
 
     seed_tenant(&pool, "alpha").await;
     seed_tenant(&pool, "beta").await;
     let mut tx = pool.tenant_tx("alpha", Access::Write).await.expect("begin");
     let conn = tx.raw_connection_for_tests();
     for table in ["srs", "users", "audit_log", "tenants"] {
-        let column = if table == "tenants" { "code AS tenant_id" } else { "tenant_id" };
-        let DbConn::Postgres(pg) = &mut *conn else { unreachable!() };
+        let column = if table == "tenants" {
+            "code AS tenant_id"
+        } else {
+            "tenant_id"
+        };
+        let DbConn::Postgres(pg) = &mut *conn else {
+            unreachable!()
+        };
         let seen: Vec<String> = diesel::sql_query(format!("SELECT {column} FROM {table}"))
             .load::<TenantRow>(&mut **pg)
             .await
@@ -154,7 +201,9 @@ async fn postgres_row_level_security_binds_unfiltered_sql_even_for_a_superuser_u
     assert_eq!(unfiltered_tenant_ids(conn, "srs").await, ["alpha"]);
 
     // Writing another tenant's row inside alpha's scope is refused by the policy.
-    let DbConn::Postgres(pg) = &mut *conn else { unreachable!() };
+    let DbConn::Postgres(pg) = &mut *conn else {
+        unreachable!()
+    };
     let forged = diesel::sql_query(
         "INSERT INTO audit_log (tenant_id, id, action, outcome, at) VALUES ('beta', 'x', 'forge', 'ok', now())",
     )
@@ -172,15 +221,29 @@ async fn postgres_row_level_security_binds_unfiltered_sql_even_for_a_superuser_u
 
     // The login scope sees one email's user row and nothing else.
     let mut login = pool.login_tx("admin@beta.example").await.expect("login scope");
-    assert_eq!(unfiltered_tenant_ids(login.raw_connection_for_tests(), "users").await, ["beta"]);
+    assert_eq!(
+        unfiltered_tenant_ids(login.raw_connection_for_tests(), "users").await,
+        ["beta"]
+    );
     assert_eq!(unfiltered_count(login.raw_connection_for_tests(), "srs").await, 0);
-    let found = db::user::find_for_login(&mut login).await.expect("lookup").expect("found");
+    let found = db::user::find_for_login(&mut login)
+        .await
+        .expect("lookup")
+        .expect("found");
     assert_eq!(found.tenant_id, "beta");
     drop(login);
 
     // The operator scope lists tenants but no tenant's data.
     let mut operator = pool.operator_tx().await.expect("operator scope");
-    let codes: Vec<String> = db::tenant::list_all(&mut operator).await.expect("tenants").into_iter().map(|t| t.code).collect();
+    let codes: Vec<String> = db::tenant::list_all(&mut operator)
+        .await
+        .expect("tenants")
+        .into_iter()
+        .map(|t| t.code)
+        .collect();
     assert_eq!(codes, ["alpha", "beta"]);
-    assert_eq!(unfiltered_count(operator.raw_connection_for_tests(), "users").await, 0);
+    assert_eq!(
+        unfiltered_count(operator.raw_connection_for_tests(), "users").await,
+        0
+    );
 }

@@ -32,7 +32,11 @@ async fn tenant_tables_follow_the_rules(backend: Backend) {
     let mut expected: Vec<&str> = TENANT_OWNED_TABLES.to_vec();
     expected.push("tenants");
     expected.sort_unstable();
-    assert_eq!(live_tables(&test_db).await, expected, "every table is tenants or tenant-owned");
+    assert_eq!(
+        live_tables(&test_db).await,
+        expected,
+        "every table is tenants or tenant-owned"
+    );
 
     for table in TENANT_OWNED_TABLES {
         let facts = table_facts(&test_db, table).await;
@@ -54,7 +58,10 @@ fn rule_violations(table: &str, facts: &TableFacts) -> Vec<String> {
         Some(_) => {}
     }
     if facts.primary_key != ["tenant_id", "id"] {
-        broken.push(format!("primary key is {:?}, not (tenant_id, id)", facts.primary_key));
+        broken.push(format!(
+            "primary key is {:?}, not (tenant_id, id)",
+            facts.primary_key
+        ));
     }
     let to_tenants = facts
         .foreign_keys
@@ -71,12 +78,18 @@ fn rule_violations(table: &str, facts: &TableFacts) -> Vec<String> {
             broken.push(format!("foreign key {fk:?} does not include tenant_id"));
         }
     }
-    if !facts.indexes.iter().any(|cols| cols.first().is_some_and(|c| c == "tenant_id")) {
+    if !facts
+        .indexes
+        .iter()
+        .any(|cols| cols.first().is_some_and(|c| c == "tenant_id"))
+    {
         broken.push("no index leads with tenant_id".to_owned());
     }
     for index in &facts.indexes {
         let leads_with_tenant = index.first().is_some_and(|c| c == "tenant_id");
-        let allowed = GLOBAL_INDEXES.iter().any(|(t, cols)| *t == table && index == cols);
+        let allowed = GLOBAL_INDEXES
+            .iter()
+            .any(|(t, cols)| *t == table && index == cols);
         if !leads_with_tenant && !allowed {
             broken.push(format!("index {index:?} does not lead with tenant_id"));
         }
@@ -186,7 +199,13 @@ fn sqlite_facts(conn: &mut SqliteConnection, table: &str) -> TableFacts {
     let mut foreign_keys: Vec<(i32, ForeignKey)> = Vec::new();
     for row in fk_columns {
         if foreign_keys.last().is_none_or(|(id, _)| *id != row.id) {
-            foreign_keys.push((row.id, ForeignKey { parent: row.parent.clone(), ..ForeignKey::default() }));
+            foreign_keys.push((
+                row.id,
+                ForeignKey {
+                    parent: row.parent.clone(),
+                    ..ForeignKey::default()
+                },
+            ));
         }
         let (_, fk) = foreign_keys.last_mut().expect("pushed above");
         fk.columns.push(row.col);
@@ -201,7 +220,10 @@ fn sqlite_facts(conn: &mut SqliteConnection, table: &str) -> TableFacts {
     .load::<IndexColumn>(conn)
     .expect("index_list");
     TableFacts {
-        columns: columns.iter().map(|c| (c.name.clone(), c.not_null == 1)).collect(),
+        columns: columns
+            .iter()
+            .map(|c| (c.name.clone(), c.not_null == 1))
+            .collect(),
         primary_key,
         foreign_keys: foreign_keys.into_iter().map(|(_, fk)| fk).collect(),
         indexes: group_index_columns(index_columns.into_iter().map(|r| (r.index_name, r.col))),
@@ -249,7 +271,13 @@ async fn pg_facts(client: &tokio_postgres::Client, table: &str) -> TableFacts {
     for row in fk_rows {
         let name: String = row.get(0);
         if foreign_keys.last().is_none_or(|(n, _)| *n != name) {
-            foreign_keys.push((name, ForeignKey { parent: row.get(1), ..ForeignKey::default() }));
+            foreign_keys.push((
+                name,
+                ForeignKey {
+                    parent: row.get(1),
+                    ..ForeignKey::default()
+                },
+            ));
         }
         let (_, fk) = foreign_keys.last_mut().expect("pushed above");
         fk.columns.push(row.get(2));
@@ -298,7 +326,10 @@ async fn assert_row_level_security_forced(test_db: &TestDb) {
             .await
             .expect("pg_class");
         let (enabled, forced, policies): (bool, bool, i64) = (row.get(0), row.get(1), row.get(2));
-        assert!(enabled && forced, "{table}: row-level security enabled={enabled} forced={forced}");
+        assert!(
+            enabled && forced,
+            "{table}: row-level security enabled={enabled} forced={forced}"
+        );
         assert!(policies >= 1, "{table}: no policy");
     }
 }

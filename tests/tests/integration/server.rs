@@ -9,9 +9,20 @@ async fn operational_endpoints_answer(backend: Backend) {
     let test_db = TestDb::empty(backend).await;
     let web_dir = test_db.workdir().join("dist");
     std::fs::create_dir_all(&web_dir).expect("web dir");
-    std::fs::write(web_dir.join("index.html"), "<!doctype html><title>GUARDiA</title><p>spa-index</p>").expect("index");
+    std::fs::write(
+        web_dir.join("index.html"),
+        "<!doctype html><title>GUARDiA</title><p>spa-index</p>",
+    )
+    .expect("index");
     std::fs::write(web_dir.join("app-1234.js"), "console.log('asset')").expect("asset");
-    let server = Guardia::start(&test_db, GuardiaOptions { web_dir: Some(web_dir), ..Default::default() }).await;
+    let server = Guardia::start(
+        &test_db,
+        GuardiaOptions {
+            web_dir: Some(web_dir),
+            ..Default::default()
+        },
+    )
+    .await;
 
     let health = server.get("/healthz").await;
     assert_eq!(health.status(), 200);
@@ -25,15 +36,26 @@ async fn operational_endpoints_answer(backend: Backend) {
     for path in ["/", "/srs/some-id", "/deploys"] {
         let page = server.get(path).await;
         assert_eq!(page.status(), 200, "{path}");
-        assert!(page.text().await.expect("body").contains("spa-index"), "{path} serves the app");
+        assert!(
+            page.text().await.expect("body").contains("spa-index"),
+            "{path} serves the app"
+        );
     }
 
     let metrics = server.get("/metrics").await;
     assert_eq!(metrics.status(), 200);
-    assert!(metrics.headers()["content-type"].to_str().expect("ascii").starts_with("text/plain"));
+    assert!(
+        metrics.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/plain")
+    );
     let text = metrics.text().await.expect("body");
     assert!(text.contains("guardia_build_info"), "{text}");
-    assert!(text.contains(r#"http_requests_total{method="GET",route="/healthz",status="200"}"#), "{text}");
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/healthz",status="200"}"#),
+        "{text}"
+    );
 
     // Migrations ran at start: the schema is there for the CLI to use.
     let migrate = guardia_tests::run_cli(&test_db, &["migrate"], None).await;
@@ -63,10 +85,18 @@ async fn readiness_fails_while_the_postgres_database_is_gone() {
             assert!(ready.text().await.expect("body").contains("database unavailable"));
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "readyz stayed {}", ready.status());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "readyz stayed {}",
+            ready.status()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(server.get("/healthz").await.status(), 200, "the process itself is still up");
+    assert_eq!(
+        server.get("/healthz").await.status(),
+        200,
+        "the process itself is still up"
+    );
 }
 
 both_backends!(operational_endpoints_answer);
@@ -78,9 +108,15 @@ async fn production_refuses_weak_or_missing_secrets() {
     let cases = [
         (vec![], "GUARDIA_JWT_SECRET"),
         (vec![("GUARDIA_JWT_SECRET", "too-short")], "GUARDIA_JWT_SECRET"),
-        (vec![("GUARDIA_JWT_SECRET", "0123456789abcdef0123456789abcdef-long")], "GUARDIA_CREDENTIAL_KEY"),
         (
-            vec![("GUARDIA_JWT_SECRET", "0123456789abcdef0123456789abcdef-long"), ("GUARDIA_CREDENTIAL_KEY", "c2hvcnQ=")],
+            vec![("GUARDIA_JWT_SECRET", "0123456789abcdef0123456789abcdef-long")],
+            "GUARDIA_CREDENTIAL_KEY",
+        ),
+        (
+            vec![
+                ("GUARDIA_JWT_SECRET", "0123456789abcdef0123456789abcdef-long"),
+                ("GUARDIA_CREDENTIAL_KEY", "c2hvcnQ="),
+            ],
             "GUARDIA_CREDENTIAL_KEY",
         ),
     ];
@@ -106,5 +142,8 @@ async fn production_refuses_weak_or_missing_secrets() {
         assert!(!output.status.success(), "{env:?} must not start");
         assert!(stderr.contains(named), "{env:?}: stderr lacks {named}: {stderr}");
     }
-    assert!(!dir.path().join(".guardia-dev-secrets").exists(), "production never generates secrets");
+    assert!(
+        !dir.path().join(".guardia-dev-secrets").exists(),
+        "production never generates secrets"
+    );
 }
