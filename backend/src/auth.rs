@@ -1,3 +1,9 @@
-//! Authentication: password hashing now; tokens and the request guard join with the API.
+//! Authentication: password hashes, signed session tokens, the per-request check of a token
+//! against its user row, and the login failure limiter.
 
+pub mod login_limiter;
 pub mod password;
+pub mod session;
+pub mod token;
+
+pub use session::Session;

@@ -32,6 +32,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Apply pending database migrations and exit
     Migrate,
+    /// Print the GraphQL schema (SDL)
+    Schema,
     /// Manage tenants (institutions)
     #[command(subcommand)]
     Tenant(TenantCommand),
@@ -81,6 +83,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = DatabaseUrl::parse(cli.database_url.as_deref())?;
     match cli.command.unwrap_or(Command::Serve(serve::ServeArgs::default())) {
         Command::Serve(args) => serve::run(url, args).await,
+        Command::Schema => {
+            print!("{}", crate::graphql::sdl());
+            Ok(())
+        }
         Command::Migrate => {
             let applied = db::run_pending(&url).await?;
             if applied.is_empty() {

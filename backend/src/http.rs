@@ -1,5 +1,8 @@
-//! The HTTP surface: one router for the web app, the API and the operational endpoints.
+//! The HTTP surface: one router for the web app, the GraphQL API, the agents' heartbeat and
+//! the operational endpoints.
 
+mod agent;
+mod graphql;
 mod health;
 mod metrics;
 mod web;
@@ -7,35 +10,64 @@ mod web;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use async_graphql_axum::GraphQLSubscription;
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, Method, header};
+use axum::routing::{get, post};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::config::Secrets;
-use crate::db::DbPool;
+use crate::graphql::{AppSchema, Services};
 
+pub use graphql::{EXECUTION_TIMEOUT, MAX_BATCH, MAX_BODY};
 pub use metrics::metrics_handle;
+
+/// The API's schema and the services its resolvers use.
+#[derive(Clone)]
+pub struct GraphqlState {
+    pub schema: AppSchema,
+    pub services: Arc<Services>,
+}
 
 /// What every request handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: DbPool,
-    pub secrets: Arc<Secrets>,
+    pub graphql: GraphqlState,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
 }
 
-/// Where the built web app is served from, and the state of the API.
+/// Where the built web app is served from, which browser origins may call the API, and the
+/// state of the API.
 pub struct AppSetup {
     pub state: AppState,
     pub web_dir: PathBuf,
+    /// `GUARDIA_CORS_ORIGINS`: other origins allowed to call the API from a browser.
+    pub cors_origins: Vec<HeaderValue>,
 }
 
 /// Builds the whole application router.
 pub fn router(setup: AppSetup) -> Router {
+    let subscriptions = GraphQLSubscription::new(setup.state.graphql.schema.clone());
+    let api = Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/agent/heartbeat", post(agent::heartbeat))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(cors(setup.cors_origins));
     Router::new()
+        .merge(api)
+        .route_service("/graphql/ws", subscriptions)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
         .with_state(setup.state)
         .fallback_service(web::service(&setup.web_dir))
         .layer(axum::middleware::from_fn(metrics::track_requests))
+}
+
+/// Browsers on other origins get the API only when their origin is listed.
+fn cors(origins: Vec<HeaderValue>) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
 }

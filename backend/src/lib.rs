@@ -4,6 +4,8 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod db;
+pub mod graphql;
 pub mod http;
 pub mod telemetry;

@@ -30,3 +30,40 @@ text_enum! {
         Urgent => "URGENT",
     }
 }
+
+impl SrStatus {
+    /// The workflow: work starts, pauses and resolves; a resolved SR is closed or reopened;
+    /// anything not final may be cancelled; nothing leaves CLOSED or CANCELLED.
+    pub fn can_become(self, next: SrStatus) -> bool {
+        use SrStatus::*;
+        if self == next {
+            return !self.is_final();
+        }
+        match self {
+            Open => matches!(next, InProgress | OnHold | Resolved | Cancelled),
+            InProgress => matches!(next, OnHold | Resolved | Cancelled | Open),
+            OnHold => matches!(next, InProgress | Resolved | Cancelled),
+            Resolved => matches!(next, Closed | InProgress),
+            Closed | Cancelled => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn final_statuses_are_final() {
+        for next in SrStatus::ALL {
+            assert!(!SrStatus::Closed.can_become(*next));
+            assert!(!SrStatus::Cancelled.can_become(*next));
+        }
+        assert!(SrStatus::Open.can_become(SrStatus::InProgress));
+        assert!(SrStatus::Resolved.can_become(SrStatus::Closed));
+        assert!(
+            !SrStatus::Open.can_become(SrStatus::Closed),
+            "close only what was resolved"
+        );
+    }
+}

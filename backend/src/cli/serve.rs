@@ -8,9 +8,13 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 
+use crate::auth::login_limiter::LoginLimiter;
+use crate::auth::token::TokenKeys;
 use crate::config::{RunMode, Secrets, parse_bind};
+use crate::crypto::credential::CredentialCipher;
 use crate::db::{self, DatabaseUrl, DbPool};
-use crate::http::{self, AppSetup, AppState};
+use crate::graphql::{self, Services};
+use crate::http::{self, AppSetup, AppState, GraphqlState};
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -23,6 +27,9 @@ pub struct ServeArgs {
     /// Trunk's output folder with the web app
     #[arg(long, env = "GUARDIA_WEB_DIR", default_value = "dist")]
     pub web_dir: PathBuf,
+    /// Other browser origins allowed to call the API, comma-separated (none by default)
+    #[arg(long, env = "GUARDIA_CORS_ORIGINS", default_value = "")]
+    pub cors_origins: String,
 }
 
 impl Default for ServeArgs {
@@ -31,6 +38,7 @@ impl Default for ServeArgs {
             bind: std::env::var("GUARDIA_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into()),
             run_mode: std::env::var("GUARDIA_ENV").ok(),
             web_dir: std::env::var_os("GUARDIA_WEB_DIR").map_or_else(|| PathBuf::from("dist"), PathBuf::from),
+            cors_origins: std::env::var("GUARDIA_CORS_ORIGINS").unwrap_or_default(),
         }
     }
 }
@@ -60,14 +68,21 @@ pub async fn run(url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
     let pool = DbPool::connect(&url).await?;
     hint_when_empty(&pool).await;
 
+    let services = Arc::new(Services {
+        pool,
+        tokens: TokenKeys::new(secrets.jwt_secret.expose()),
+        cipher: CredentialCipher::new(secrets.credential_key.expose()),
+        login_limiter: LoginLimiter::default(),
+    });
+    let schema = graphql::build_schema(mode == RunMode::Production);
     let state = AppState {
-        db: pool,
-        secrets: Arc::new(secrets),
+        graphql: GraphqlState { schema, services },
         metrics: http::metrics_handle(),
     };
     let app = http::router(AppSetup {
         state,
         web_dir: args.web_dir,
+        cors_origins: parse_cors_origins(&args.cors_origins)?,
     });
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -121,4 +136,22 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// `https://a.example, https://b.example` → header values; each must be a plain origin.
+fn parse_cors_origins(list: &str) -> anyhow::Result<Vec<axum::http::HeaderValue>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            let valid = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && !origin.trim_end_matches('/').contains(['?', '#'])
+                && origin.matches('/').count() == 2;
+            anyhow::ensure!(
+                valid,
+                "GUARDIA_CORS_ORIGINS: '{origin}' is not an origin like https://app.example.com"
+            );
+            Ok(axum::http::HeaderValue::from_str(origin)?)
+        })
+        .collect()
 }

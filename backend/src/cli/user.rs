@@ -19,7 +19,7 @@ pub async fn create(
     role: Role,
     password: Option<String>,
 ) -> anyhow::Result<()> {
-    let email = email.trim();
+    let email = &email.trim().to_lowercase();
     if let Err(why) = validate_email(email) {
         bail!("invalid email '{email}': {why}");
     }

@@ -26,7 +26,13 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn database_answers(state: &AppState) -> Result<(), String> {
-    let mut conn = state.db.get().await.map_err(|e| e.to_string())?;
+    let mut conn = state
+        .graphql
+        .services
+        .pool
+        .get()
+        .await
+        .map_err(|e| e.to_string())?;
     db_run!(&mut conn, |c| diesel::sql_query("SELECT 1").execute(c).await)
         .map(|_| ())
         .map_err(|e| e.to_string())

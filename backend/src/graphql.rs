@@ -1,0 +1,68 @@
+//! The GraphQL API (API.md) as a library: one module per domain, merged into the roots.
+//! Transport (HTTP, WebSocket) lives in `http::graphql`; storage in `db`.
+
+mod agent;
+mod audit;
+mod auth;
+mod batch;
+mod context;
+mod error;
+mod guard;
+mod limits;
+mod loader;
+mod pagination;
+mod server;
+mod sr;
+mod tenant;
+mod user;
+mod validate;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+pub use context::{Authenticated, RequestContext, Services, SharedTx};
+pub use error::{ApiError, ApiResult};
+pub use limits::{MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, RequestPhase};
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(
+    user::UserQuery,
+    tenant::TenantQuery,
+    sr::SrQuery,
+    server::ServerQuery,
+    agent::AgentQuery,
+    batch::BatchQuery,
+    audit::AuditQuery,
+);
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(
+    auth::AuthMutation,
+    user::UserMutation,
+    tenant::TenantMutation,
+    sr::SrMutation,
+    server::ServerMutation,
+    agent::AgentMutation,
+    batch::BatchMutation,
+);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema with the hostile-caller limits; production hides field suggestions.
+pub fn build_schema(production: bool) -> AppSchema {
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(MAX_DEPTH * 3)
+        .extension(limits::Limits);
+    if production {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as `guardia schema` prints it and `schema.graphql` holds it.
+pub fn sdl() -> String {
+    build_schema(false).sdl()
+}

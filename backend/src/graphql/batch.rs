@@ -1,0 +1,155 @@
+//! Batch jobs: a Jenkins job on a five-field cron schedule (run-now comes with Jenkins).
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use guardia_shared::Permission;
+use guardia_shared::deploy::RunStatus;
+
+use super::audit::record;
+use super::context::{self, tx};
+use super::error::{ApiError, ApiResult};
+use super::guard::Require;
+use super::validate;
+use crate::db;
+
+pub struct BatchJob(pub db::batch::BatchJob);
+pub struct BatchRun(pub db::batch::BatchRun);
+
+#[Object]
+impl BatchJob {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn jenkins_job(&self) -> &str {
+        &self.0.jenkins_job
+    }
+    async fn schedule(&self) -> &str {
+        &self.0.schedule
+    }
+    async fn enabled(&self) -> bool {
+        self.0.enabled
+    }
+    async fn last_run(&self, ctx: &Context<'_>) -> ApiResult<Option<BatchRun>> {
+        Ok(context::loaders(ctx)?
+            .last_runs
+            .load_one(self.0.id.clone())
+            .await?
+            .map(BatchRun))
+    }
+}
+
+#[Object]
+impl BatchRun {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn status(&self) -> RunStatus {
+        self.0.status
+    }
+    async fn build_number(&self) -> Option<i32> {
+        self.0.build_number
+    }
+    async fn started_at(&self) -> DateTime<Utc> {
+        self.0.started_at.and_utc()
+    }
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.0.finished_at.map(|t| t.and_utc())
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateBatchJobInput {
+    pub name: String,
+    pub jenkins_job: String,
+    pub schedule: String,
+    #[graphql(default_with = "Some(true)")]
+    pub enabled: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateBatchJobInput {
+    pub name: Option<String>,
+    pub jenkins_job: Option<String>,
+    pub schedule: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+#[derive(Default)]
+pub struct BatchQuery;
+
+#[Object]
+impl BatchQuery {
+    #[graphql(guard = "Require(Permission::BatchAgentRead)")]
+    async fn batch_jobs(&self, ctx: &Context<'_>) -> ApiResult<Vec<BatchJob>> {
+        Ok(db::batch::list_jobs(&mut *tx(ctx).await?)
+            .await?
+            .into_iter()
+            .map(BatchJob)
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct BatchMutation;
+
+#[Object]
+impl BatchMutation {
+    #[graphql(guard = "Require(Permission::BatchManage)")]
+    async fn create_batch_job(&self, ctx: &Context<'_>, input: CreateBatchJobInput) -> ApiResult<BatchJob> {
+        let name = validate::text("name", &input.name, 1, 100)?;
+        let jenkins_job = validate::jenkins_job(&input.jenkins_job)?;
+        let schedule = validate::schedule(&input.schedule)?;
+        let mut tx = tx(ctx).await?;
+        let new = db::batch::NewBatchJob {
+            name: &name,
+            jenkins_job: &jenkins_job,
+            schedule: &schedule,
+            enabled: input.enabled.unwrap_or(true),
+        };
+        let job = db::batch::create_job(&mut tx, new).await?;
+        record(&mut tx, ctx, "batch.create", &job.id).await?;
+        Ok(BatchJob(job))
+    }
+
+    #[graphql(guard = "Require(Permission::BatchManage)")]
+    async fn update_batch_job(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateBatchJobInput,
+    ) -> ApiResult<BatchJob> {
+        let changes = db::batch::BatchJobChanges {
+            name: input
+                .name
+                .as_deref()
+                .map(|n| validate::text("name", n, 1, 100))
+                .transpose()?,
+            jenkins_job: input
+                .jenkins_job
+                .as_deref()
+                .map(validate::jenkins_job)
+                .transpose()?,
+            schedule: input.schedule.as_deref().map(validate::schedule).transpose()?,
+            enabled: input.enabled,
+        };
+        let mut tx = tx(ctx).await?;
+        let job = db::batch::update_job(&mut tx, &id, &changes)
+            .await
+            .map_err(|e| ApiError::from_db("batch job", e))?;
+        record(&mut tx, ctx, "batch.update", &job.id).await?;
+        Ok(BatchJob(job))
+    }
+
+    #[graphql(guard = "Require(Permission::BatchManage)")]
+    async fn delete_batch_job(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
+        let mut tx = tx(ctx).await?;
+        db::batch::delete_job(&mut tx, &id)
+            .await
+            .map_err(|e| ApiError::from_db("batch job", e))?;
+        record(&mut tx, ctx, "batch.delete", &id).await?;
+        Ok(id)
+    }
+}

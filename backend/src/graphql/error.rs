@@ -1,0 +1,99 @@
+//! The API layer's one error type, and the one place that maps every lower layer's errors to
+//! an `extensions.code` (API.md, Errors).
+
+use guardia_shared::ErrorCode;
+
+use crate::auth::session::SessionError;
+use crate::db::DbError;
+
+/// An error a resolver returns: a code clients branch on and a clear English message.
+/// (Deliberately not `Display`, so `?` cannot turn it into a code-less GraphQL error.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadUserInput, message)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            ErrorCode::Unauthenticated,
+            "authentication required: send Authorization: Bearer <token> from login",
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(ErrorCode::Forbidden, "your role does not allow this")
+    }
+
+    pub fn internal() -> Self {
+        Self::new(ErrorCode::Internal, "internal error; it has been logged")
+    }
+
+    /// Maps a storage error about `what` (e.g. "SR"); a missing row and another tenant's row
+    /// give the same answer.
+    pub fn from_db(what: &str, error: DbError) -> Self {
+        match error {
+            DbError::NotFound => Self::not_found(what),
+            other => other.into(),
+        }
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(error: DbError) -> Self {
+        match error {
+            DbError::NotFound => ApiError::new(ErrorCode::NotFound, "not found"),
+            DbError::Conflict(message) => ApiError::new(ErrorCode::Conflict, message),
+            DbError::InvalidReference(message) => ApiError::new(ErrorCode::NotFound, message),
+            DbError::Invalid(message) => ApiError::bad_input(message),
+            DbError::Unavailable(message) => {
+                tracing::error!(%message, "database unavailable");
+                ApiError::new(
+                    ErrorCode::Internal,
+                    "the database is unavailable; try again shortly",
+                )
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(error: SessionError) -> Self {
+        match error {
+            SessionError::Token(e) => ApiError::new(ErrorCode::Unauthenticated, e.to_string()),
+            SessionError::Revoked => ApiError::new(ErrorCode::Unauthenticated, error.to_string()),
+            SessionError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(error: ApiError) -> Self {
+        let code = error.code.as_str();
+        async_graphql::Error::new(error.message).extend_with(|_, extensions| extensions.set("code", code))
+    }
+}
+
+use async_graphql::ErrorExtensions;

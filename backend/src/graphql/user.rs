@@ -1,0 +1,158 @@
+//! Users: `me`, `users`, and the user-management mutations (ADMIN).
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use guardia_shared::user::{validate_email, validate_name, validate_password};
+use guardia_shared::{Permission, Role};
+
+use super::audit::record;
+use super::context::{self, session, tx};
+use super::error::{ApiError, ApiResult};
+use super::guard::{Require, SignedIn};
+use super::tenant::Tenant;
+use crate::auth::password::hash_password;
+use crate::db;
+
+pub struct User(pub db::user::User);
+
+impl From<db::user::User> for User {
+    fn from(row: db::user::User) -> Self {
+        User(row)
+    }
+}
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn role(&self) -> Role {
+        self.0.role
+    }
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at.and_utc()
+    }
+    async fn tenant(&self, ctx: &Context<'_>) -> ApiResult<Tenant> {
+        if context::request(ctx).auth.is_some() {
+            return Ok(Tenant(db::tenant::get(&mut *tx(ctx).await?).await?));
+        }
+        // Only `login`'s payload reaches a user without a session: read in the user's scope.
+        let mut scope = context::services(ctx)
+            .pool
+            .tenant_tx(&self.0.tenant_id, db::Access::Read)
+            .await?;
+        let tenant = db::tenant::get(&mut scope).await?;
+        scope.rollback().await?;
+        Ok(Tenant(tenant))
+    }
+}
+
+/// Loads a user of the caller's tenant through the request's batch loader.
+pub async fn load(ctx: &Context<'_>, id: &str) -> ApiResult<User> {
+    context::loaders(ctx)?
+        .users
+        .load_one(id.to_owned())
+        .await?
+        .map(User)
+        .ok_or_else(|| ApiError::not_found("user"))
+}
+
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub role: Role,
+}
+
+#[derive(Default)]
+pub struct UserQuery;
+
+#[Object]
+impl UserQuery {
+    /// The signed-in user.
+    #[graphql(guard = "SignedIn")]
+    async fn me(&self, ctx: &Context<'_>) -> ApiResult<User> {
+        let user_id = session(ctx)?.user_id.clone();
+        Ok(User(db::user::get(&mut *tx(ctx).await?, &user_id).await?))
+    }
+
+    /// Everyone in the caller's tenant, by name.
+    #[graphql(guard = "Require(Permission::UserManage)")]
+    async fn users(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
+        Ok(db::user::list(&mut *tx(ctx).await?)
+            .await?
+            .into_iter()
+            .map(User)
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct UserMutation;
+
+#[Object]
+impl UserMutation {
+    #[graphql(guard = "Require(Permission::UserManage)")]
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> ApiResult<User> {
+        let email = input.email.trim().to_lowercase();
+        validate_email(&email).map_err(ApiError::bad_input)?;
+        validate_name(&input.name).map_err(ApiError::bad_input)?;
+        validate_password(&input.password).map_err(ApiError::bad_input)?;
+        let password = input.password;
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|_| ApiError::internal())?
+            .map_err(|_| ApiError::internal())?;
+        let mut tx = tx(ctx).await?;
+        let new = db::user::NewUser {
+            email: &email,
+            name: input.name.trim(),
+            role: input.role,
+            password_hash: &hash,
+        };
+        let user = db::user::create(&mut tx, new).await?;
+        record(&mut tx, ctx, "user.create", &user.id).await?;
+        Ok(User(user))
+    }
+
+    /// Changes a user's role; it takes effect at their next request.
+    #[graphql(guard = "Require(Permission::UserManage)")]
+    async fn update_user_role(&self, ctx: &Context<'_>, id: ID, role: Role) -> ApiResult<User> {
+        let me = session(ctx)?.user_id.clone();
+        if *id == me && role != Role::Admin {
+            return Err(ApiError::bad_input(
+                "you cannot remove your own ADMIN role; ask another ADMIN",
+            ));
+        }
+        let mut tx = tx(ctx).await?;
+        let user = db::user::set_role(&mut tx, &id, role)
+            .await
+            .map_err(|e| ApiError::from_db("user", e))?;
+        record(&mut tx, ctx, "user.role.update", &user.id).await?;
+        Ok(User(user))
+    }
+
+    /// Deactivates a user; their tokens stop working at once.
+    #[graphql(guard = "Require(Permission::UserManage)")]
+    async fn deactivate_user(&self, ctx: &Context<'_>, id: ID) -> ApiResult<User> {
+        if *id == session(ctx)?.user_id {
+            return Err(ApiError::bad_input("you cannot deactivate yourself"));
+        }
+        let mut tx = tx(ctx).await?;
+        let user = db::user::set_active(&mut tx, &id, false)
+            .await
+            .map_err(|e| ApiError::from_db("user", e))?;
+        record(&mut tx, ctx, "user.deactivate", &user.id).await?;
+        Ok(User(user))
+    }
+}
