@@ -124,3 +124,47 @@ mod tests {
         assert!(!allows_in(Role::Pm, Permission::TenantManage, true));
     }
 }
+
+#[cfg(test)]
+mod specification {
+    //! DESIGN.md §3 copied as text: the shared table must say exactly this.
+    use super::*;
+
+    /// Columns ADMIN PM ENGINEER DEPLOY_ENGINEER CUSTOMER: Y allowed, O own only,
+    /// X operator tenant only, N denied.
+    const SPEC: &[(&str, &str)] = &[
+        ("SR_READ", "Y Y Y Y O"),
+        ("SR_CREATE", "Y Y Y Y Y"),
+        ("SR_UPDATE", "Y Y Y Y N"),
+        ("SR_COMMENT", "Y Y Y Y O"),
+        ("DEPLOY_TRIGGER", "Y Y N Y N"),
+        ("DEPLOY_HISTORY_READ", "Y Y Y Y N"),
+        ("BATCH_RUN_NOW", "Y Y N Y N"),
+        ("BATCH_MANAGE", "Y Y N N N"),
+        ("BATCH_AGENT_READ", "Y Y Y Y N"),
+        ("SERVER_READ", "Y Y Y Y N"),
+        ("SERVER_MANAGE", "Y Y N N N"),
+        ("SERVER_CREDENTIAL_READ", "Y N N Y N"),
+        ("AGENT_MANAGE", "Y N N Y N"),
+        ("USER_MANAGE", "Y N N N N"),
+        ("AUDIT_LOG_READ", "Y N N N N"),
+        ("TENANT_MANAGE", "X N N N N"),
+    ];
+
+    #[test]
+    fn the_shared_table_matches_design_section_3() {
+        assert_eq!(SPEC.len(), Permission::ALL.len());
+        for (name, row) in SPEC {
+            let permission: Permission = name.parse().unwrap();
+            for (role, cell) in Role::ALL.iter().zip(row.split_whitespace()) {
+                let expected = match cell {
+                    "Y" => Grant::Tenant,
+                    "O" => Grant::OwnOnly,
+                    "X" => Grant::OperatorOnly,
+                    _ => Grant::Denied,
+                };
+                assert_eq!(grant(*role, permission), expected, "{role} {permission}");
+            }
+        }
+    }
+}

@@ -4,10 +4,12 @@
 //! PostgreSQL comes from `TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`);
 //! each test creates and drops its own database there. A missing PostgreSQL fails the tests.
 
+pub mod api;
 mod browser;
 mod database;
 pub mod process;
 
+pub use api::{World, gql_ok};
 pub use browser::Browser;
 pub use database::{Backend, TestDb, admin_client};
 pub use process::{Guardia, GuardiaOptions, guardia_bin, run_cli, workspace_root};

@@ -84,6 +84,8 @@ impl Guardia {
         let mut command = tokio::process::Command::new(guardia_bin());
         command
             .arg("serve")
+            .env("GUARDIA_JWT_SECRET", crate::api::JWT_SECRET)
+            .env("GUARDIA_CREDENTIAL_KEY", crate::api::CREDENTIAL_KEY)
             .env("DATABASE_URL", db.url())
             .env("GUARDIA_BIND", format!("127.0.0.1:{port}"))
             .env("GUARDIA_WEB_DIR", web_dir)

@@ -147,6 +147,21 @@ impl TenantTx {
     pub fn tenant_id(&self) -> &str {
         &self.scope.tenant_id
     }
+
+    /// Points this transaction at another tenant. Only the operator's tenant creation uses it,
+    /// so that a new tenant, its first ADMIN and the operator's audit entry commit together
+    /// (a second writer transaction would wait on SQLite's write lock held by this one).
+    pub(crate) async fn rescope(&mut self, tenant_id: &str) -> Result<(), DbError> {
+        if let DbConn::Postgres(pooled) = &mut self.conn {
+            let c: &mut super::PgConn = pooled;
+            diesel::sql_query("SELECT set_config('guardia.tenant_id', $1, true)")
+                .bind::<Text, _>(tenant_id)
+                .execute(c)
+                .await?;
+        }
+        self.scope.tenant_id = tenant_id.to_owned();
+        Ok(())
+    }
 }
 
 impl LoginTx {

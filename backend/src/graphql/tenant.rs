@@ -7,11 +7,11 @@ use guardia_shared::tenant::validate_tenant_code;
 use guardia_shared::user::{validate_email, validate_name, validate_password};
 
 use super::audit::record;
-use super::context::{services, tx};
+use super::context::{services, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::{Require, SignedIn};
 use crate::auth::password::hash_password;
-use crate::db::{self, Access};
+use crate::db;
 
 pub struct Tenant(pub db::tenant::Tenant);
 
@@ -84,29 +84,35 @@ impl TenantMutation {
             .map_err(|_| ApiError::internal())?
             .map_err(|_| ApiError::internal())?;
 
-        // The new tenant's rows are written in its own scope, all or nothing.
-        let mut new_tenant = services(ctx).pool.tenant_tx(&code, Access::Write).await?;
-        let tenant = db::tenant::create(&mut new_tenant, input.name.trim(), false).await?;
-        let admin = db::user::NewUser {
-            email: &email,
-            name: input.admin_name.trim(),
-            role: Role::Admin,
-            password_hash: &hash,
-        };
-        db::user::create(&mut new_tenant, admin).await?;
-        db::audit::record(
-            &mut new_tenant,
-            db::audit::NewAuditEntry {
+        // The new tenant's rows are written in its scope, inside the request's transaction, so
+        // the tenant, its ADMIN and both audit entries commit together or not at all.
+        let operator_code = session(ctx)?.tenant_id.clone();
+        let mut tx = tx(ctx).await?;
+        tx.rescope(&code).await?;
+        let created = async {
+            let tenant = db::tenant::create(&mut tx, input.name.trim(), false).await?;
+            let admin = db::user::NewUser {
+                email: &email,
+                name: input.admin_name.trim(),
+                role: Role::Admin,
+                password_hash: &hash,
+            };
+            db::user::create(&mut tx, admin).await?;
+            let entry = db::audit::NewAuditEntry {
                 actor_id: None,
                 action: "tenant.create",
                 target: Some(&code),
                 outcome: "success",
                 detail: Some("created by the operator"),
-            },
-        )
-        .await?;
-        new_tenant.commit().await?;
-        record(&mut *tx(ctx).await?, ctx, "tenant.create", &code).await?;
+            };
+            db::audit::record(&mut tx, entry).await?;
+            Ok::<_, ApiError>(tenant)
+        }
+        .await;
+        // On failure the transaction is rolled back (and on PostgreSQL no longer takes statements).
+        let tenant = created?;
+        tx.rescope(&operator_code).await?;
+        record(&mut tx, ctx, "tenant.create", &code).await?;
         Ok(Tenant(tenant))
     }
 }

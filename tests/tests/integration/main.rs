@@ -1,10 +1,15 @@
 //! Integration tests: one binary, one module per area. Storage and API tests run on SQLite and
 //! PostgreSQL (`sqlite::…` / `postgres::…`); processes are the real `guardia` binary.
 
+mod auth;
 mod browser;
 mod cli;
+mod domain;
+mod isolation;
 mod migrations;
+mod permissions;
 mod rls;
 mod schema_rules;
 mod server;
 mod storage;
+mod transport;

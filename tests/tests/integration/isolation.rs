@@ -1,0 +1,242 @@
+//! Tenant isolation through the API: every query and mutation that takes a tenant-owned id,
+//! called from another tenant, answers NOT_FOUND exactly like a missing id and changes
+//! nothing; no list shows another tenant's rows.
+
+use guardia_shared::Role;
+use guardia_tests::api::error_codes;
+use guardia_tests::{Backend, World, both_backends};
+use serde_json::{Value, json};
+
+/// (name, document, variables for a given set of ids)
+type Probe = (&'static str, &'static str, fn(&Ids) -> Value);
+
+struct Ids {
+    sr: String,
+    server: String,
+    agent: String,
+    job: String,
+    user: String,
+}
+
+const PROBES: &[Probe] = &[
+    (
+        "sr",
+        "query($sr: ID!) { sr(id: $sr) { id } }",
+        |i| json!({ "sr": i.sr }),
+    ),
+    (
+        "server",
+        "query($server: ID!) { server(id: $server) { id } }",
+        |i| json!({ "server": i.server }),
+    ),
+    (
+        "updateSr",
+        "mutation($sr: ID!) { updateSr(id: $sr, input: { title: \"hijacked\" }) { id } }",
+        |i| json!({ "sr": i.sr }),
+    ),
+    (
+        "addSrComment",
+        "mutation($sr: ID!) { addSrComment(id: $sr, body: \"hijacked\") { id } }",
+        |i| json!({ "sr": i.sr }),
+    ),
+    (
+        "updateServer",
+        "mutation($server: ID!) { updateServer(id: $server, input: { host: \"6.6.6.6\" }) { id } }",
+        |i| json!({ "server": i.server }),
+    ),
+    (
+        "deleteServer",
+        "mutation($server: ID!) { deleteServer(id: $server) }",
+        |i| json!({ "server": i.server }),
+    ),
+    (
+        "setServerCredential",
+        "mutation($server: ID!) { setServerCredential(serverId: $server, username: \"x\", password: \"y\") { id } }",
+        |i| json!({ "server": i.server }),
+    ),
+    (
+        "registerAgent",
+        "mutation($server: ID!) { registerAgent(input: { serverId: $server, name: \"spy\" }) { token } }",
+        |i| json!({ "server": i.server }),
+    ),
+    (
+        "updateAgent",
+        "mutation($agent: ID!) { updateAgent(id: $agent, input: { name: \"spy\" }) { id } }",
+        |i| json!({ "agent": i.agent }),
+    ),
+    (
+        "deleteAgent",
+        "mutation($agent: ID!) { deleteAgent(id: $agent) }",
+        |i| json!({ "agent": i.agent }),
+    ),
+    (
+        "updateBatchJob",
+        "mutation($job: ID!) { updateBatchJob(id: $job, input: { enabled: false }) { id } }",
+        |i| json!({ "job": i.job }),
+    ),
+    (
+        "deleteBatchJob",
+        "mutation($job: ID!) { deleteBatchJob(id: $job) }",
+        |i| json!({ "job": i.job }),
+    ),
+    (
+        "updateUserRole",
+        "mutation($user: ID!) { updateUserRole(id: $user, role: CUSTOMER) { id } }",
+        |i| json!({ "user": i.user }),
+    ),
+    (
+        "deactivateUser",
+        "mutation($user: ID!) { deactivateUser(id: $user) { id } }",
+        |i| json!({ "user": i.user }),
+    ),
+];
+
+/// The foreign object as an input reference inside the caller's own objects.
+const REFERENCE_PROBES: &[(&str, &str)] = &[
+    (
+        "updateSr assigneeId",
+        "mutation($own: ID!, $user: ID!) { updateSr(id: $own, input: { assigneeId: $user }) { id } }",
+    ),
+    (
+        "updateAgent serverId",
+        "mutation($ownAgent: ID!, $server: ID!) { updateAgent(id: $ownAgent, input: { serverId: $server }) { id } }",
+    ),
+];
+
+const SNAPSHOT: &str =
+    "{ srs(first: 100) { edges { node { id title status assignee { id } comments { body } } } }
+  servers(first: 100) { edges { node { id name host os hasCredential } } }
+  agents { id name server { id } } batchJobs { id name enabled } users { id role active } }";
+
+fn message(body: &Value) -> String {
+    body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn another_tenants_objects_are_not_found_and_unchanged(backend: Backend) {
+    let world = World::start(backend).await;
+    let acme_admin = world.acme.token(Role::Admin);
+    let before = world.gql(acme_admin, SNAPSHOT, json!({})).await;
+    assert!(error_codes(&before).is_empty(), "{before}");
+
+    let foreign = Ids {
+        sr: world.acme.sr_id.clone(),
+        server: world.acme.server_id.clone(),
+        agent: world.acme.agent_id.clone(),
+        job: world.acme.batch_job_id.clone(),
+        user: world.acme.user(Role::Engineer).id.clone(),
+    };
+    let missing = Ids {
+        sr: "00000000-0000-7000-8000-000000000000".into(),
+        server: "00000000-0000-7000-8000-000000000001".into(),
+        agent: "00000000-0000-7000-8000-000000000002".into(),
+        job: "00000000-0000-7000-8000-000000000003".into(),
+        user: "00000000-0000-7000-8000-000000000004".into(),
+    };
+    let globex_admin = world.globex.token(Role::Admin);
+    let mut probes = 0;
+    for (name, document, variables) in PROBES {
+        let attack = world.gql(globex_admin, document, variables(&foreign)).await;
+        let absent = world.gql(globex_admin, document, variables(&missing)).await;
+        assert_eq!(error_codes(&attack), ["NOT_FOUND"], "{name}: {attack}");
+        assert_eq!(error_codes(&absent), ["NOT_FOUND"], "{name}: {absent}");
+        assert_eq!(
+            message(&attack),
+            message(&absent),
+            "{name}: another tenant's object must look missing"
+        );
+        probes += 1;
+    }
+    for (name, document) in REFERENCE_PROBES {
+        let variables = json!({
+            "own": world.globex.sr_id, "ownAgent": world.globex.agent_id,
+            "user": foreign.user, "server": foreign.server,
+        });
+        let attack = world.gql(globex_admin, document, variables).await;
+        assert_eq!(error_codes(&attack), ["NOT_FOUND"], "{name}: {attack}");
+        probes += 1;
+    }
+    // A CUSTOMER of acme cannot reach another acme requester's SR either.
+    let staff_sr = world
+        .gql(
+            world.acme.token(Role::Pm),
+            "mutation { createSr(input: { title: \"internal\", description: \"\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let staff_sr_id = staff_sr["data"]["createSr"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    for document in [
+        "query($sr: ID!) { sr(id: $sr) { id } }",
+        "mutation($sr: ID!) { addSrComment(id: $sr, body: \"x\") { id } }",
+    ] {
+        let body = world
+            .gql(
+                world.acme.token(Role::Customer),
+                document,
+                json!({ "sr": staff_sr_id }),
+            )
+            .await;
+        assert_eq!(error_codes(&body), ["NOT_FOUND"], "{body}");
+        probes += 1;
+    }
+    let customer_list = world
+        .gql(
+            world.acme.token(Role::Customer),
+            "{ srs { totalCount edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        customer_list["data"]["srs"]["totalCount"], 1,
+        "only the SR the customer requested: {customer_list}"
+    );
+    assert_eq!(
+        customer_list["data"]["srs"]["edges"][0]["node"]["id"],
+        json!(world.acme.sr_id)
+    );
+
+    let after = world.gql(acme_admin, SNAPSHOT, json!({})).await;
+    let mut expected = before.clone();
+    // The PM's new SR is the only change in acme.
+    let srs_after = after["data"]["srs"]["edges"].as_array().expect("edges");
+    assert_eq!(
+        srs_after.len(),
+        before["data"]["srs"]["edges"].as_array().expect("edges").len() + 1
+    );
+    expected["data"]["srs"] = after["data"]["srs"].clone();
+    assert_eq!(after, expected, "acme's objects are unchanged");
+    let unchanged_sr = srs_after
+        .iter()
+        .find(|e| e["node"]["id"] == json!(world.acme.sr_id))
+        .expect("acme SR");
+    assert_eq!(unchanged_sr["node"]["title"], "acme: printer jams");
+    assert_eq!(
+        unchanged_sr["node"]["comments"],
+        json!([{ "body": "Still jamming" }])
+    );
+
+    // No list a globex user can read holds an acme row.
+    let lists = world
+        .gql(globex_admin, &format!("{SNAPSHOT} auditLog(first: 100) {{ edges {{ node {{ target actor {{ id }} }} }} }} tenant {{ code }}"), json!({}))
+        .await;
+    let text = lists.to_string();
+    for id in [
+        &foreign.sr,
+        &foreign.server,
+        &foreign.agent,
+        &foreign.job,
+        &foreign.user,
+        &world.acme.user(Role::Admin).id,
+    ] {
+        assert!(!text.contains(id.as_str()), "globex saw acme's {id}: {text}");
+    }
+    assert!(!text.contains("acme"), "{text}");
+    assert!(probes >= 18, "{probes} probes");
+}
+
+both_backends!(another_tenants_objects_are_not_found_and_unchanged);

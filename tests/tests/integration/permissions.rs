@@ -1,0 +1,435 @@
+//! DESIGN.md §3 against the live API: every role × every guarded query, mutation and field.
+//! The expected allow/deny below is the specification, written once, independently of the
+//! shared table the server uses.
+
+use guardia_backend::db::{self, Access};
+use guardia_shared::Role;
+use guardia_tests::api::{PASSWORD, error_codes, role_slug};
+use guardia_tests::{Backend, World, both_backends};
+use serde_json::{Value, json};
+
+/// Fresh objects in acme for one cell, so destructive operations never interfere.
+struct Fresh {
+    unique: String,
+    customer_sr: String,
+    server: String,
+    agent: String,
+    job: String,
+    user: String,
+}
+
+async fn fresh(world: &World, unique: &str) -> Fresh {
+    let mut tx = world.pool.tenant_tx("acme", Access::Write).await.expect("begin");
+    let customer = world.acme.user(Role::Customer).id.clone();
+    let sr = db::sr::create(
+        &mut tx,
+        db::sr::NewSr {
+            title: "cell",
+            description: "",
+            priority: guardia_shared::sr::SrPriority::Low,
+            requester_id: &customer,
+        },
+    )
+    .await
+    .expect("sr");
+    let server = db::server::create(
+        &mut tx,
+        db::server::NewServer {
+            name: &format!("srv-{unique}"),
+            host: "10.1.1.1",
+            os: None,
+            environment: None,
+        },
+    )
+    .await
+    .expect("server");
+    let agent_id = db::new_id();
+    db::agent::create(
+        &mut tx,
+        db::agent::NewAgent {
+            id: &agent_id,
+            server_id: &server.id,
+            name: &format!("agent-{unique}"),
+            token_hash: "h",
+        },
+    )
+    .await
+    .expect("agent");
+    let job = db::batch::create_job(
+        &mut tx,
+        db::batch::NewBatchJob {
+            name: &format!("job-{unique}"),
+            jenkins_job: "batch/x",
+            schedule: "0 1 * * *",
+            enabled: true,
+        },
+    )
+    .await
+    .expect("job");
+    let user = db::user::create(
+        &mut tx,
+        db::user::NewUser {
+            email: &format!("{unique}@acme.example"),
+            name: "Cell",
+            role: Role::Engineer,
+            password_hash: "x",
+        },
+    )
+    .await
+    .expect("user");
+    tx.commit().await.expect("commit");
+    Fresh {
+        unique: unique.to_owned(),
+        customer_sr: sr.id,
+        server: server.id,
+        agent: agent_id,
+        job: job.id,
+        user: user.id,
+    }
+}
+
+/// One guarded operation: its root field, document, variables, and who may call it
+/// (columns ADMIN PM ENGINEER DEPLOY_ENGINEER CUSTOMER, in a non-operator tenant).
+struct Operation {
+    field: &'static str,
+    allowed: &'static str,
+    document: &'static str,
+    variables: fn(&Fresh) -> Value,
+}
+
+const fn op(
+    field: &'static str,
+    allowed: &'static str,
+    document: &'static str,
+    variables: fn(&Fresh) -> Value,
+) -> Operation {
+    Operation {
+        field,
+        allowed,
+        document,
+        variables,
+    }
+}
+
+fn none(_: &Fresh) -> Value {
+    json!({})
+}
+
+const OPERATIONS: &[Operation] = &[
+    op("me", "Y Y Y Y Y", "{ me { id role } }", none),
+    op("tenant", "Y Y Y Y Y", "{ tenant { code } }", none),
+    op("tenants", "N N N N N", "{ tenants { code } }", none),
+    op(
+        "srs",
+        "Y Y Y Y Y",
+        "{ srs(first: 5) { totalCount edges { node { id requester { name } } } } }",
+        none,
+    ),
+    op(
+        "sr",
+        "Y Y Y Y Y",
+        "query($id: ID!) { sr(id: $id) { id comments { body } } }",
+        |f| json!({ "id": f.customer_sr }),
+    ),
+    op(
+        "srStatusCounts",
+        "Y Y Y Y Y",
+        "{ srStatusCounts { status count } }",
+        none,
+    ),
+    op(
+        "servers",
+        "Y Y Y Y N",
+        "{ servers { totalCount edges { node { id name } } } }",
+        none,
+    ),
+    op(
+        "server",
+        "Y Y Y Y N",
+        "query($id: ID!) { server(id: $id) { id hasCredential } }",
+        |f| json!({ "id": f.server }),
+    ),
+    op(
+        "batchJobs",
+        "Y Y Y Y N",
+        "{ batchJobs { id lastRun { id } } }",
+        none,
+    ),
+    op(
+        "agents",
+        "Y Y Y Y N",
+        "{ agents { id status server { name } } }",
+        none,
+    ),
+    op("users", "Y N N N N", "{ users { id email } }", none),
+    op(
+        "auditLog",
+        "Y N N N N",
+        "{ auditLog(first: 5) { totalCount edges { node { action } } } }",
+        none,
+    ),
+    op(
+        "createSr",
+        "Y Y Y Y Y",
+        "mutation { createSr(input: { title: \"Cell\", description: \"x\" }) { id status } }",
+        none,
+    ),
+    op(
+        "updateSr",
+        "Y Y Y Y N",
+        "mutation($id: ID!) { updateSr(id: $id, input: { status: IN_PROGRESS }) { status } }",
+        |f| json!({ "id": f.customer_sr }),
+    ),
+    op(
+        "addSrComment",
+        "Y Y Y Y Y",
+        "mutation($id: ID!) { addSrComment(id: $id, body: \"hello\") { id } }",
+        |f| json!({ "id": f.customer_sr }),
+    ),
+    op(
+        "createServer",
+        "Y Y N N N",
+        "mutation($n: String!) { createServer(input: { name: $n, host: \"10.2.0.1\" }) { id } }",
+        |f| json!({ "n": format!("new-{}", f.unique) }),
+    ),
+    op(
+        "updateServer",
+        "Y Y N N N",
+        "mutation($id: ID!) { updateServer(id: $id, input: { os: \"Debian 12\" }) { os } }",
+        |f| json!({ "id": f.server }),
+    ),
+    op(
+        "deleteServer",
+        "Y Y N N N",
+        "mutation($id: ID!) { deleteServer(id: $id) }",
+        |f| json!({ "id": f.server }),
+    ),
+    op(
+        "setServerCredential",
+        "Y N N Y N",
+        "mutation($id: ID!) { setServerCredential(serverId: $id, username: \"root\", password: \"pw-123456\") { hasCredential } }",
+        |f| json!({ "id": f.server }),
+    ),
+    op(
+        "createBatchJob",
+        "Y Y N N N",
+        "mutation($n: String!) { createBatchJob(input: { name: $n, jenkinsJob: \"batch/y\", schedule: \"*/5 * * * *\" }) { id } }",
+        |f| json!({ "n": format!("new-{}", f.unique) }),
+    ),
+    op(
+        "updateBatchJob",
+        "Y Y N N N",
+        "mutation($id: ID!) { updateBatchJob(id: $id, input: { enabled: false }) { enabled } }",
+        |f| json!({ "id": f.job }),
+    ),
+    op(
+        "deleteBatchJob",
+        "Y Y N N N",
+        "mutation($id: ID!) { deleteBatchJob(id: $id) }",
+        |f| json!({ "id": f.job }),
+    ),
+    op(
+        "registerAgent",
+        "Y N N Y N",
+        "mutation($s: ID!, $n: String!) { registerAgent(input: { serverId: $s, name: $n }) { token agent { id } } }",
+        |f| json!({ "s": f.server, "n": format!("new-{}", f.unique) }),
+    ),
+    op(
+        "updateAgent",
+        "Y N N Y N",
+        "mutation($id: ID!, $n: String!) { updateAgent(id: $id, input: { name: $n }) { name } }",
+        |f| json!({ "id": f.agent, "n": format!("renamed-{}", f.unique) }),
+    ),
+    op(
+        "deleteAgent",
+        "Y N N Y N",
+        "mutation($id: ID!) { deleteAgent(id: $id) }",
+        |f| json!({ "id": f.agent }),
+    ),
+    op(
+        "createUser",
+        "Y N N N N",
+        "mutation($e: String!) { createUser(input: { email: $e, name: \"New\", password: \"a long password\", role: ENGINEER }) { id } }",
+        |f| json!({ "e": format!("new-{}@acme.example", f.unique) }),
+    ),
+    op(
+        "updateUserRole",
+        "Y N N N N",
+        "mutation($id: ID!) { updateUserRole(id: $id, role: PM) { role } }",
+        |f| json!({ "id": f.user }),
+    ),
+    op(
+        "deactivateUser",
+        "Y N N N N",
+        "mutation($id: ID!) { deactivateUser(id: $id) { active } }",
+        |f| json!({ "id": f.user }),
+    ),
+    op(
+        "createTenant",
+        "N N N N N",
+        "mutation { createTenant(input: { code: \"newco\", name: \"New Co\", adminEmail: \"a@newco.example\", adminName: \"A\", adminPassword: \"a long password\" }) { code } }",
+        none,
+    ),
+];
+
+fn allowed(spec: &str, role: Role) -> bool {
+    let column = Role::ALL.iter().position(|r| *r == role).expect("a role");
+    spec.split_whitespace().nth(column) == Some("Y")
+}
+
+async fn every_role_gets_exactly_its_rights(backend: Backend) {
+    let world = World::start(backend).await;
+    let mut cells = 0;
+    let mut wrong = Vec::new();
+    for (i, operation) in OPERATIONS.iter().enumerate() {
+        for role in Role::ALL {
+            let fresh = fresh(&world, &format!("c{i}-{}", role_slug(*role))).await;
+            let body = world
+                .gql(
+                    world.acme.token(*role),
+                    operation.document,
+                    (operation.variables)(&fresh),
+                )
+                .await;
+            let codes = error_codes(&body);
+            let expect_allowed = allowed(operation.allowed, *role);
+            let ok = if expect_allowed {
+                codes.is_empty() && !body["data"][operation.field].is_null()
+            } else {
+                codes == ["FORBIDDEN"] && body["errors"][0]["path"] == json!([operation.field])
+            };
+            if !ok {
+                wrong.push(format!(
+                    "{role} {} expected {}: {body}",
+                    operation.field,
+                    if expect_allowed { "allowed" } else { "FORBIDDEN" }
+                ));
+            }
+            cells += 1;
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {cells} cells wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert_eq!(cells, OPERATIONS.len() * Role::ALL.len());
+}
+
+/// `Server.credential` is guarded as a field: the server comes back, the credential is null
+/// with FORBIDDEN at its path.
+async fn the_credential_field_is_guarded_on_its_own(backend: Backend) {
+    let world = World::start(backend).await;
+    let set = world
+        .gql(
+            world.acme.token(Role::Admin),
+            "mutation($id: ID!) { setServerCredential(serverId: $id, username: \"root\", password: \"s3cret-Pa55\") { id } }",
+            json!({ "id": world.acme.server_id }),
+        )
+        .await;
+    assert!(error_codes(&set).is_empty(), "{set}");
+    let query = "query($id: ID!) { server(id: $id) { name credential { username password } } }";
+    for role in Role::ALL {
+        let body = world
+            .gql(
+                world.acme.token(*role),
+                query,
+                json!({ "id": world.acme.server_id }),
+            )
+            .await;
+        match role {
+            Role::Admin | Role::DeployEngineer => {
+                assert!(error_codes(&body).is_empty(), "{role}: {body}");
+                assert_eq!(
+                    body["data"]["server"]["credential"],
+                    json!({ "username": "root", "password": "s3cret-Pa55" })
+                );
+            }
+            Role::Pm | Role::Engineer => {
+                assert_eq!(body["data"]["server"]["name"], "web-1", "{role}: {body}");
+                assert!(body["data"]["server"]["credential"].is_null());
+                assert_eq!(error_codes(&body), ["FORBIDDEN"]);
+                assert_eq!(body["errors"][0]["path"], json!(["server", "credential"]));
+            }
+            Role::Customer => {
+                assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+                assert_eq!(body["errors"][0]["path"], json!(["server"]));
+            }
+        }
+    }
+    // Each read by ADMIN and DEPLOY_ENGINEER is in the audit log, as is the write.
+    let log = world
+        .gql(
+            world.acme.token(Role::Admin),
+            "{ auditLog(first: 100) { edges { node { action target actor { email } } } } }",
+            json!({}),
+        )
+        .await;
+    let actions: Vec<&str> = log["data"]["auditLog"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter(|e| e["node"]["target"] == json!(world.acme.server_id))
+        .map(|e| e["node"]["action"].as_str().expect("action"))
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "server.credential.read").count(),
+        2,
+        "{actions:?}"
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "server.credential.write")
+            .count(),
+        1,
+        "{actions:?}"
+    );
+}
+
+/// Tenant management belongs to the operator tenant's ADMIN.
+async fn the_operator_admin_manages_tenants(backend: Backend) {
+    let world = World::start(backend).await;
+    let ops = world.ops.token(Role::Admin);
+    let tenants = world.gql(ops, "{ tenants { code isOperator } }", json!({})).await;
+    let codes: Vec<&str> = tenants["data"]["tenants"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|t| t["code"].as_str().expect("code"))
+        .collect();
+    assert_eq!(codes, ["acme", "globex", "ops"]);
+    let created = world
+        .gql(
+            ops,
+            "mutation { createTenant(input: { code: \"newco\", name: \"New Co\", adminEmail: \"Boss@NewCo.example\", adminName: \"Boss\", adminPassword: \"a long password\" }) { code name isOperator } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        created["data"]["createTenant"],
+        json!({ "code": "newco", "name": "New Co", "isOperator": false }),
+        "{created}"
+    );
+    let login = world
+        .server
+        .gql(None, "mutation { login(email: \"boss@newco.example\", password: \"a long password\") { user { role tenant { code } } } }", json!({}))
+        .await;
+    assert_eq!(
+        login["data"]["login"]["user"],
+        json!({ "role": "ADMIN", "tenant": { "code": "newco" } }),
+        "{login}"
+    );
+    let again = world
+        .gql(ops, "mutation { createTenant(input: { code: \"newco\", name: \"Again\", adminEmail: \"x@newco2.example\", adminName: \"X\", adminPassword: \"a long password\" }) { code } }", json!({}))
+        .await;
+    assert_eq!(error_codes(&again), ["CONFLICT"], "{again}");
+    let _ = PASSWORD;
+}
+
+both_backends!(
+    every_role_gets_exactly_its_rights,
+    the_credential_field_is_guarded_on_its_own,
+    the_operator_admin_manages_tenants
+);
