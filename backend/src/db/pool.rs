@@ -114,9 +114,22 @@ fn unavailable(url: &DatabaseUrl, error: impl std::fmt::Display) -> DbError {
     DbError::Unavailable(format!("cannot reach the database at {url}: {error}"))
 }
 
+/// Counts every SQL statement sent (`guardia_sql_statements_total` in `/metrics`), so the cost
+/// of a request in statements can be measured from outside.
+struct StatementCounter;
+
+impl diesel::connection::Instrumentation for StatementCounter {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+            metrics::counter!("guardia_sql_statements_total").increment(1);
+        }
+    }
+}
+
 /// Opens a SQLite file with the settings every GUARDiA connection needs.
 pub(crate) async fn establish_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConn> {
     let mut conn = SqliteConn::establish(path).await?;
+    conn.set_instrumentation(StatementCounter);
     conn.batch_execute(&format!(
         "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
          PRAGMA foreign_keys = ON;
@@ -148,7 +161,9 @@ pub(crate) async fn establish_postgres(raw: &str) -> diesel::ConnectionResult<Pg
 /// A pooled application connection: the login user, switched to the RLS-bound role.
 async fn establish_postgres_as_app(raw: &str) -> diesel::ConnectionResult<PgConn> {
     let mut conn = establish_postgres(raw).await?;
-    conn.batch_execute(&format!("SET ROLE {APP_ROLE}"))
+    conn.set_instrumentation(StatementCounter);
+    // The statement timeout bounds any query to the API's own execution timeout.
+    conn.batch_execute(&format!("SET ROLE {APP_ROLE}; SET statement_timeout = '10s'"))
         .await
         .map_err(|e| ConnectionError::BadConnection(format!("SET ROLE {APP_ROLE} failed: {e}")))?;
     Ok(conn)

@@ -3,15 +3,17 @@
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use super::context::{SharedTx, lock};
 use super::error::ApiError;
 use crate::db;
 
+/// Users and comments are cached for the request, so a page's resolver can prime them (see
+/// `sr::prime_page`) and its fields then cost no query at all.
 pub struct Loaders {
-    pub users: DataLoader<UserLoader>,
-    pub comments: DataLoader<CommentLoader>,
+    pub users: DataLoader<UserLoader, HashMapCache>,
+    pub comments: DataLoader<CommentLoader, HashMapCache>,
     pub servers: DataLoader<ServerLoader>,
     pub last_runs: DataLoader<LastRunLoader>,
 }
@@ -19,8 +21,12 @@ pub struct Loaders {
 impl Loaders {
     pub fn new(tx: &SharedTx) -> Self {
         Loaders {
-            users: DataLoader::new(UserLoader(tx.clone()), tokio::spawn),
-            comments: DataLoader::new(CommentLoader(tx.clone()), tokio::spawn),
+            users: DataLoader::with_cache(UserLoader(tx.clone()), tokio::spawn, HashMapCache::default()),
+            comments: DataLoader::with_cache(
+                CommentLoader(tx.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
             servers: DataLoader::new(ServerLoader(tx.clone()), tokio::spawn),
             last_runs: DataLoader::new(LastRunLoader(tx.clone()), tokio::spawn),
         }

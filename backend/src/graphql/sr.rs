@@ -139,6 +139,50 @@ async fn visible_sr(ctx: &Context<'_>, id: &str, permission: Permission) -> ApiR
     Ok(sr)
 }
 
+/// Loads what the selection will ask of a page's SRs (people, comments, comment authors) in at
+/// most two queries, into the request's loader caches: the page then costs the same number of
+/// statements whatever its size, without depending on batch timing.
+async fn prime_page(ctx: &Context<'_>, srs: &[db::sr::Sr]) -> ApiResult<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    let wants_people = node.field("requester").exists() || node.field("assignee").exists();
+    let wants_comments = node.field("comments").exists();
+    let wants_authors = node.field("comments").field("author").exists();
+    if srs.is_empty() || !(wants_people || wants_comments) {
+        return Ok(());
+    }
+    let loaders = context::loaders(ctx)?;
+    let mut user_ids: Vec<String> = Vec::new();
+    if wants_people {
+        for sr in srs {
+            user_ids.push(sr.requester_id.clone());
+            user_ids.extend(sr.assignee_id.clone());
+        }
+    }
+    if wants_comments {
+        let ids: Vec<String> = srs.iter().map(|sr| sr.id.clone()).collect();
+        let comments = db::sr::comments_of(&mut *tx(ctx).await?, &ids).await?;
+        if wants_authors {
+            user_ids.extend(comments.iter().map(|c| c.author_id.clone()));
+        }
+        let mut by_sr: std::collections::HashMap<String, Vec<db::sr::SrComment>> =
+            ids.into_iter().map(|id| (id, Vec::new())).collect();
+        for comment in comments {
+            by_sr.entry(comment.sr_id.clone()).or_default().push(comment);
+        }
+        loaders.comments.feed_many(by_sr).await;
+    }
+    if !user_ids.is_empty() {
+        user_ids.sort_unstable();
+        user_ids.dedup();
+        let users = db::user::get_many(&mut *tx(ctx).await?, &user_ids).await?;
+        loaders
+            .users
+            .feed_many(users.into_iter().map(|u| (u.id.clone(), u)))
+            .await;
+    }
+    Ok(())
+}
+
 #[derive(Default)]
 pub struct SrQuery;
 
@@ -164,6 +208,7 @@ impl SrQuery {
             },
         );
         let rows = db::sr::list(&mut *tx(ctx).await?, &filter, &page).await?;
+        prime_page(ctx, &rows.items).await?;
         Ok(SrConnection::new(rows, filter))
     }
 

@@ -11,5 +11,6 @@ mod permissions;
 mod rls;
 mod schema_rules;
 mod server;
+mod statements;
 mod storage;
 mod transport;

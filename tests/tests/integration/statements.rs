@@ -1,0 +1,80 @@
+//! The cost of a page in SQL statements, counted by the server itself
+//! (`guardia_sql_statements_total`): DataLoaders keep it constant whatever the page size.
+
+use guardia_backend::db::{self, Access};
+use guardia_shared::Role;
+use guardia_shared::sr::SrPriority;
+use guardia_tests::api::error_codes;
+use guardia_tests::{Backend, World, both_backends};
+use serde_json::json;
+
+const PAGE: &str = "query($n: Int!) { srs(first: $n) { edges { node { requester { name } assignee { name } comments { author { name } } } } } }";
+
+async fn statements_so_far(world: &World) -> u64 {
+    let text = world.server.get("/metrics").await.text().await.expect("metrics");
+    text.lines()
+        .find(|line| line.starts_with("guardia_sql_statements_total"))
+        .and_then(|line| line.split_whitespace().last())
+        .and_then(|n| n.parse::<f64>().ok())
+        .map_or(0, |n| n as u64)
+}
+
+async fn statements_for(world: &World, first: i64) -> u64 {
+    let before = statements_so_far(world).await;
+    let body = world
+        .gql(world.acme.token(Role::Engineer), PAGE, json!({ "n": first }))
+        .await;
+    assert!(error_codes(&body).is_empty(), "{body}");
+    assert_eq!(
+        body["data"]["srs"]["edges"].as_array().expect("edges").len() as i64,
+        first
+    );
+    statements_so_far(world).await - before
+}
+
+async fn a_page_costs_the_same_statements_whatever_its_size(backend: Backend) {
+    let world = World::start(backend).await;
+    // 60 SRs from different requesters, assigned around, each with comments by several authors.
+    let mut tx = world.pool.tenant_tx("acme", Access::Write).await.expect("begin");
+    let people: Vec<String> = Role::ALL.iter().map(|r| world.acme.user(*r).id.clone()).collect();
+    for i in 0..60 {
+        let requester = &people[i % people.len()];
+        let sr = db::sr::create(
+            &mut tx,
+            db::sr::NewSr {
+                title: &format!("SR {i}"),
+                description: "",
+                priority: SrPriority::Low,
+                requester_id: requester,
+            },
+        )
+        .await
+        .expect("sr");
+        let changes = db::sr::SrChanges {
+            assignee_id: Some(Some(people[(i + 1) % people.len()].clone())),
+            ..Default::default()
+        };
+        db::sr::update(&mut tx, &sr.id, &changes).await.expect("assign");
+        for j in 0..3 {
+            db::sr::add_comment(&mut tx, &sr.id, &people[(i + j) % people.len()], "note")
+                .await
+                .expect("comment");
+        }
+    }
+    tx.commit().await.expect("commit");
+
+    statements_for(&world, 1).await; // warm-up
+    let five = statements_for(&world, 5).await;
+    let fifty = statements_for(&world, 50).await;
+    println!("{backend:?}: srs(first: 5) = {five} statements, srs(first: 50) = {fifty} statements");
+    assert_eq!(fifty, five, "a page of 50 costs what a page of 5 does");
+    // Besides the data queries: BEGIN, the token check (user row, tenant row) and COMMIT; on
+    // PostgreSQL also the tenant setting and the pool's liveness ping at checkout.
+    let overhead = if backend == Backend::Postgres { 6 } else { 4 };
+    assert!(
+        fifty <= overhead + 4,
+        "{fifty} statements: more than 4 data queries"
+    );
+}
+
+both_backends!(a_page_costs_the_same_statements_whatever_its_size);
