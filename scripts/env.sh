@@ -7,6 +7,7 @@ export PATH="$GUARDIA_TOOLS/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+NEXTEST_VERSION=0.9.143
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -69,12 +69,18 @@ impl RunMode {
     }
 }
 
-/// Parses `GUARDIA_BIND` (default `127.0.0.1:8080`).
+/// Parses `GUARDIA_BIND` (default `127.0.0.1:8080`); a host name such as `localhost:8080`
+/// resolves to its first address.
 pub fn parse_bind(value: &str) -> Result<SocketAddr, ConfigError> {
-    value.parse().map_err(|_| ConfigError::Invalid {
-        name: "GUARDIA_BIND",
-        why: format!("'{value}' is not an address such as 127.0.0.1:8080"),
-    })
+    use std::net::ToSocketAddrs;
+    value
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| ConfigError::Invalid {
+            name: "GUARDIA_BIND",
+            why: format!("'{value}' is not an address such as 127.0.0.1:8080"),
+        })
 }
 
 impl Secrets {

@@ -194,38 +194,53 @@ pub async fn get_run(tx: &mut TenantTx, id: &str) -> Result<BatchRun, DbError> {
     })?)
 }
 
-/// The runs of several jobs, newest first (the caller keeps the first per job).
-pub async fn runs_of(
-    tx: &mut TenantTx,
-    job_ids: &[String],
-    per_job_limit: i64,
-) -> Result<Vec<BatchRun>, DbError> {
+/// The latest run of each of these jobs (jobs never run are absent): two bounded queries,
+/// however many runs the jobs have.
+pub async fn latest_runs_of(tx: &mut TenantTx, job_ids: &[String]) -> Result<Vec<BatchRun>, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    let mut runs = db_run!(tx.conn(), |c| {
+    // Run ids are time-ordered (UUIDv7), so the greatest id is the latest run.
+    let latest_ids: Vec<Option<String>> = db_run!(tx.conn(), |c| {
         batch_runs::table
             .filter(
                 batch_runs::tenant_id
                     .eq(&tenant)
                     .and(batch_runs::batch_job_id.eq_any(job_ids)),
             )
-            .order((batch_runs::batch_job_id.asc(), batch_runs::id.desc()))
-            .select(BatchRun::as_select())
+            .group_by(batch_runs::batch_job_id)
+            .select(diesel::dsl::max(batch_runs::id))
             .load(c)
             .await
     })?;
-    // Keep at most `per_job_limit` per job; rows arrive grouped by job.
-    let mut kept_for_job: Option<(String, i64)> = None;
-    runs.retain(|run| match &mut kept_for_job {
-        Some((job, kept)) if *job == run.batch_job_id => {
-            *kept += 1;
-            *kept <= per_job_limit
-        }
-        _ => {
-            kept_for_job = Some((run.batch_job_id.clone(), 1));
-            per_job_limit >= 1
-        }
-    });
-    Ok(runs)
+    let latest_ids: Vec<String> = latest_ids.into_iter().flatten().collect();
+    Ok(db_run!(tx.conn(), |c| {
+        batch_runs::table
+            .filter(
+                batch_runs::tenant_id
+                    .eq(&tenant)
+                    .and(batch_runs::id.eq_any(&latest_ids)),
+            )
+            .select(BatchRun::as_select())
+            .load(c)
+            .await
+    })?)
+}
+
+/// All runs of one job, newest first.
+pub async fn runs_of_job(tx: &mut TenantTx, job_id: &str, limit: i64) -> Result<Vec<BatchRun>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        batch_runs::table
+            .filter(
+                batch_runs::tenant_id
+                    .eq(&tenant)
+                    .and(batch_runs::batch_job_id.eq(job_id)),
+            )
+            .order(batch_runs::id.desc())
+            .limit(limit)
+            .select(BatchRun::as_select())
+            .load(c)
+            .await
+    })?)
 }
 
 pub async fn record_run_progress(

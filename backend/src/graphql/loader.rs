@@ -81,7 +81,7 @@ impl Loader<String> for LastRunLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let runs = db::batch::runs_of(&mut *lock(&self.0).await?, keys, 1).await?;
+        let runs = db::batch::latest_runs_of(&mut *lock(&self.0).await?, keys).await?;
         Ok(runs.into_iter().map(|r| (r.batch_job_id.clone(), r)).collect())
     }
 }

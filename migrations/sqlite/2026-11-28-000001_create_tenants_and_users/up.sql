@@ -9,7 +9,7 @@ CREATE TABLE tenants (
 CREATE TABLE users (
     tenant_id     TEXT NOT NULL REFERENCES tenants (code) ON DELETE CASCADE,
     id            TEXT NOT NULL,
-    email         TEXT NOT NULL,
+    email         TEXT NOT NULL CHECK (email <> '' AND email = lower(email)),
     name          TEXT NOT NULL,
     role          TEXT NOT NULL CHECK (role IN ('ADMIN', 'PM', 'ENGINEER', 'DEPLOY_ENGINEER', 'CUSTOMER')),
     password_hash TEXT NOT NULL,
@@ -21,4 +21,6 @@ CREATE TABLE users (
 
 -- login(email, password) names no tenant, so an email is unique across all tenants.
 CREATE UNIQUE INDEX users_email_key ON users (email);
+-- At most one operator tenant (the IT service company itself).
+CREATE UNIQUE INDEX tenants_one_operator ON tenants (is_operator) WHERE is_operator;
 CREATE INDEX users_tenant_role_idx ON users (tenant_id, role);

@@ -40,8 +40,91 @@ pub async fn seed_tenant(pool: &DbPool, code: &str) -> (String, String) {
     )
     .await
     .expect("sr");
+    seed_every_other_table(&mut tx, &user.id, &sr.id).await;
     tx.commit().await.expect("commit");
     (user.id, sr.id)
+}
+
+/// One row in each remaining tenant-owned table, so isolation is checked on all of them.
+async fn seed_every_other_table(tx: &mut db::TenantTx, user_id: &str, sr_id: &str) {
+    db::sr::add_comment(tx, sr_id, user_id, "note")
+        .await
+        .expect("comment");
+    let server = db::server::create(
+        tx,
+        db::server::NewServer {
+            name: "web",
+            host: "10.0.0.1",
+            os: None,
+            environment: None,
+        },
+    )
+    .await
+    .expect("server");
+    let agent_id = db::new_id();
+    db::agent::create(
+        tx,
+        db::agent::NewAgent {
+            id: &agent_id,
+            server_id: &server.id,
+            name: "agent",
+            token_hash: "h",
+        },
+    )
+    .await
+    .expect("agent");
+    let project = db::deploy::create_project(
+        tx,
+        db::deploy::NewDeployProject {
+            name: "portal",
+            jenkins_job: "deploy/portal",
+            rollback_parameter: "ROLLBACK_BUILD",
+        },
+    )
+    .await
+    .expect("project");
+    let deployment = db::deploy::NewDeployment {
+        project_id: &project.id,
+        kind: guardia_shared::deploy::DeploymentKind::Deploy,
+        target_build: None,
+        queue_item_id: Some(1),
+        reason: None,
+        parameters: "[]",
+        triggered_by: user_id,
+    };
+    db::deploy::create_deployment(tx, deployment)
+        .await
+        .expect("deployment");
+    let job = db::batch::create_job(
+        tx,
+        db::batch::NewBatchJob {
+            name: "nightly",
+            jenkins_job: "batch/n",
+            schedule: "0 2 * * *",
+            enabled: true,
+        },
+    )
+    .await
+    .expect("job");
+    db::batch::create_run(
+        tx,
+        db::batch::NewBatchRun {
+            batch_job_id: &job.id,
+            triggered_by: Some(user_id),
+            scheduled_for: None,
+            queue_item_id: None,
+        },
+    )
+    .await
+    .expect("run");
+    let entry = db::audit::NewAuditEntry {
+        actor_id: Some(user_id),
+        action: "seed",
+        target: None,
+        outcome: "success",
+        detail: None,
+    };
+    db::audit::record(tx, entry).await.expect("audit");
 }
 
 async fn composite_foreign_keys_refuse_another_tenants_parent(backend: Backend) {
@@ -180,7 +263,11 @@ async fn postgres_row_level_security_binds_unfiltered_sql_even_for_a_superuser_u
     seed_tenant(&pool, "beta").await;
     let mut tx = pool.tenant_tx("alpha", Access::Write).await.expect("begin");
     let conn = tx.raw_connection_for_tests();
-    for table in ["srs", "users", "audit_log", "tenants"] {
+    let tables = guardia_backend::db::schema::TENANT_OWNED_TABLES
+        .iter()
+        .copied()
+        .chain(["tenants"]);
+    for table in tables {
         let column = if table == "tenants" {
             "code AS tenant_id"
         } else {
@@ -196,7 +283,10 @@ async fn postgres_row_level_security_binds_unfiltered_sql_even_for_a_superuser_u
             .into_iter()
             .map(|r| r.tenant_id)
             .collect();
-        assert!(seen.iter().all(|t| t == "alpha"), "{table} leaked {seen:?}");
+        assert!(
+            !seen.is_empty() && seen.iter().all(|t| t == "alpha"),
+            "{table} leaked or is empty: {seen:?}"
+        );
     }
     assert_eq!(unfiltered_tenant_ids(conn, "srs").await, ["alpha"]);
 
@@ -211,6 +301,34 @@ async fn postgres_row_level_security_binds_unfiltered_sql_even_for_a_superuser_u
     .await;
     let message = forged.expect_err("cross-tenant insert refused").to_string();
     assert!(message.contains("row-level security"), "{message}");
+    drop(tx);
+
+    // The application may rename its tenant, never promote it to operator nor delete it.
+    let mut tx = pool.tenant_tx("alpha", Access::Write).await.expect("begin");
+    let DbConn::Postgres(pg) = tx.raw_connection_for_tests() else {
+        unreachable!()
+    };
+    let promoted = diesel::sql_query("UPDATE tenants SET is_operator = true")
+        .execute(&mut **pg)
+        .await;
+    assert!(
+        promoted
+            .expect_err("refused")
+            .to_string()
+            .contains("permission denied")
+    );
+    drop(tx);
+    let mut tx = pool.tenant_tx("alpha", Access::Write).await.expect("begin");
+    let DbConn::Postgres(pg) = tx.raw_connection_for_tests() else {
+        unreachable!()
+    };
+    let deleted = diesel::sql_query("DELETE FROM tenants").execute(&mut **pg).await;
+    assert!(
+        deleted
+            .expect_err("refused")
+            .to_string()
+            .contains("permission denied")
+    );
     drop(tx);
 
     // No scope at all: nothing is visible.

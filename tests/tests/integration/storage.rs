@@ -678,7 +678,7 @@ async fn batch_jobs_and_runs(backend: Backend) {
     .expect("progress");
     assert_eq!((done.status, done.build_number), (RunStatus::Failure, Some(12)));
     assert_eq!(db::batch::get_run(&mut tx, &manual.id).await.expect("get"), done);
-    let latest = db::batch::runs_of(&mut tx, &[job.id.clone(), other.id.clone()], 1)
+    let latest = db::batch::latest_runs_of(&mut tx, &[job.id.clone(), other.id.clone()])
         .await
         .expect("latest");
     assert_eq!(
@@ -686,7 +686,7 @@ async fn batch_jobs_and_runs(backend: Backend) {
         [scheduled.id.as_str()]
     );
     assert_eq!(
-        db::batch::runs_of(&mut tx, std::slice::from_ref(&job.id), 5)
+        db::batch::runs_of_job(&mut tx, &job.id, 5)
             .await
             .expect("runs")
             .len(),
