@@ -421,7 +421,9 @@ async fn run_operation(
 
     let response = state.graphql.schema.execute(request).await;
     let failed = !response.errors.is_empty();
-    let keep = !(is_mutation && failed) && !abandoned.load(Ordering::Relaxed);
+    // A failed mutation changes nothing; an abandoned (timed-out) operation neither.
+    let rolled_back = (is_mutation && failed) || abandoned.load(Ordering::Relaxed);
+    let keep = !rolled_back;
     if let Err(error) = finish(shared_tx, keep).await {
         return Answer::request_error(StatusCode::OK, error.code, error.message);
     }
