@@ -13,7 +13,7 @@ use crate::auth::Session;
 use crate::auth::login_limiter::LoginLimiter;
 use crate::auth::token::TokenKeys;
 use crate::crypto::credential::CredentialCipher;
-use crate::db::{DbPool, TenantTx};
+use crate::db::{Access, DbPool, TenantTx};
 
 /// Long-lived parts shared by all requests.
 pub struct Services {
@@ -41,14 +41,21 @@ pub struct RequestContext {
 pub struct Authenticated {
     pub session: Session,
     pub tx: SharedTx,
+    /// Whether the request's transaction writes (a mutation) or only reads.
+    pub access: Access,
     pub loaders: Loaders,
 }
 
 impl Authenticated {
-    pub fn new(session: Session, tx: TenantTx) -> Self {
+    pub fn new(session: Session, tx: TenantTx, access: Access) -> Self {
         let tx = Arc::new(Mutex::new(Some(tx)));
         let loaders = Loaders::new(&tx);
-        Authenticated { session, tx, loaders }
+        Authenticated {
+            session,
+            tx,
+            access,
+            loaders,
+        }
     }
 }
 
@@ -71,6 +78,14 @@ pub fn session<'a>(ctx: &Context<'a>) -> ApiResult<&'a Session> {
 /// The request's transaction, locked for one step.
 pub async fn tx<'a>(ctx: &Context<'a>) -> ApiResult<MappedMutexGuard<'a, TenantTx>> {
     lock(&authenticated(ctx)?.tx).await
+}
+
+/// Whether this request runs in a writing transaction (a mutation).
+pub fn writes(ctx: &Context<'_>) -> bool {
+    request(ctx)
+        .auth
+        .as_ref()
+        .is_some_and(|auth| auth.access == Access::Write)
 }
 
 pub fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {

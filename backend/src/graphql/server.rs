@@ -68,17 +68,12 @@ impl Server {
             return Ok(None);
         };
         let opened = services(ctx).cipher.open(&self.0.tenant_id, &self.0.id, &sealed);
-        // Audited in its own transaction: the read happened even if the request later fails.
         let actor = session(ctx)?.user_id.clone();
         let outcome = if opened.is_ok() {
             "success"
         } else {
             "failure: cannot decrypt"
         };
-        let mut audit = services(ctx)
-            .pool
-            .tenant_tx(&self.0.tenant_id, Access::Write)
-            .await?;
         let entry = db::audit::NewAuditEntry {
             actor_id: Some(&actor),
             action: "server.credential.read",
@@ -86,8 +81,19 @@ impl Server {
             outcome,
             detail: None,
         };
-        db::audit::record(&mut audit, entry).await?;
-        audit.commit().await?;
+        if context::writes(ctx) {
+            // Inside a mutation: its transaction holds the write lock (SQLite); record there.
+            db::audit::record(&mut *tx(ctx).await?, entry).await?;
+        } else {
+            // A query: audited in its own transaction, so the read is recorded even if the
+            // rest of the request fails.
+            let mut audit = services(ctx)
+                .pool
+                .tenant_tx(&self.0.tenant_id, Access::Write)
+                .await?;
+            db::audit::record(&mut audit, entry).await?;
+            audit.commit().await?;
+        }
         let credential = opened.map_err(|e| {
             tracing::error!(server = %self.0.id, "{e}");
             ApiError::internal()

@@ -391,7 +391,7 @@ async fn run_operation(
     let auth = match bearer_token(authorization.as_ref()) {
         Ok(None) => None,
         Ok(Some(token)) => match authenticate(&services.tokens, &services.pool, token, access).await {
-            Ok((session, tx)) => Some(Authenticated::new(session, tx)),
+            Ok((session, tx)) => Some(Authenticated::new(session, tx, access)),
             Err(e) => {
                 let error = ApiError::from(e);
                 return Answer::request_error(StatusCode::UNAUTHORIZED, error.code, error.message);

@@ -202,6 +202,36 @@ async fn credentials_are_never_stored_in_plaintext(backend: Backend) {
         read["data"]["server"]["credential"],
         json!({ "username": "deploy-user-canary", "password": secret })
     );
+    // Reading the credential back in a mutation's own response works too (audited inside the
+    // mutation's transaction, which holds SQLite's write lock).
+    let started = std::time::Instant::now();
+    let echoed = world
+        .gql(
+            world.acme.token(Role::Admin),
+            "mutation($id: ID!) { setServerCredential(serverId: $id, username: \"root\", password: \"Rotated-Pa55\") { credential { password } } }",
+            json!({ "id": world.acme.server_id }),
+        )
+        .await;
+    assert_eq!(
+        echoed["data"]["setServerCredential"]["credential"]["password"], "Rotated-Pa55",
+        "{echoed}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no wait on its own write lock"
+    );
+    let log = world
+        .gql(
+            world.acme.token(Role::Admin),
+            "{ auditLog(first: 100) { edges { node { action } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        log.to_string().matches("server.credential.read").count(),
+        2,
+        "both reads are audited: {log}"
+    );
 }
 
 async fn agents_report_with_their_token(backend: Backend) {

@@ -40,9 +40,14 @@ async fn hostile_requests_are_refused_quickly_and_the_server_stays_healthy(backe
     deep_query.push_str("name");
     deep_query.push_str(&" }".repeat(8 + 5));
     let aliases: String = (0..16).map(|i| format!("a{i}: me {{ id }} ")).collect();
+    // 14 × 25 fields = 350 > 250, within the alias and depth limits.
+    let heavy: String = (0..14)
+        .map(|i| format!("s{i}: srs {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ id title description status priority createdAt updatedAt requester {{ id name email role active }} assignee {{ id name email }} }} }} }} "))
+        .collect();
     let cases: Vec<(&str, String)> = vec![
         ("too deep", deep_query),
         ("alias flood", format!("{{ {aliases} }}")),
+        ("too complex", format!("{{ {heavy} }}")),
         ("huge first", "{ srs(first: 1000) { totalCount } }".to_owned()),
         ("first zero", "{ servers(first: 0) { totalCount } }".to_owned()),
         (
@@ -216,7 +221,51 @@ async fn graphql_http_audit_passes_without_errors_or_warnings(backend: Backend) 
     assert!(report.contains(" ok, 0 not ok"), "{report}");
 }
 
+/// Browsers on other origins get the API only when `GUARDIA_CORS_ORIGINS` lists them; production
+/// gives no field suggestions to schema guessers.
+async fn cross_origin_access_and_production_hints(backend: Backend) {
+    let db = guardia_tests::TestDb::empty(backend).await;
+    let options = guardia_tests::GuardiaOptions {
+        env: vec![
+            ("GUARDIA_CORS_ORIGINS".into(), "https://ops.example.com".into()),
+            ("GUARDIA_ENV".into(), "production".into()),
+        ],
+        ..Default::default()
+    };
+    let server = guardia_tests::Guardia::start(&db, options).await;
+    let preflight = |origin: &'static str| {
+        server
+            .http
+            .request(reqwest::Method::OPTIONS, server.url("/graphql"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization, content-type")
+            .send()
+    };
+    let allowed = preflight("https://ops.example.com").await.expect("answered");
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap_or_default()),
+        Some("https://ops.example.com")
+    );
+    let refused = preflight("https://evil.example").await.expect("answered");
+    assert!(
+        refused.headers().get("access-control-allow-origin").is_none(),
+        "an unlisted origin gets no CORS grant"
+    );
+
+    let guess = server.gql(None, "{ tenantz { code } }", json!({})).await;
+    assert_eq!(error_codes(&guess), ["BAD_USER_INPUT"]);
+    assert!(
+        !guess.to_string().contains("Did you mean"),
+        "no suggestions in production: {guess}"
+    );
+}
+
 both_backends!(
+    cross_origin_access_and_production_hints,
     hostile_requests_are_refused_quickly_and_the_server_stays_healthy,
     graphql_over_http_status_codes,
     graphql_http_audit_passes_without_errors_or_warnings
