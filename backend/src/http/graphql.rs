@@ -394,7 +394,12 @@ async fn run_operation(
             Ok((session, tx)) => Some(Authenticated::new(session, tx, access)),
             Err(e) => {
                 let error = ApiError::from(e);
-                return Answer::request_error(StatusCode::UNAUTHORIZED, error.code, error.message);
+                let status = if error.code == ErrorCode::Unauthenticated {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::SERVICE_UNAVAILABLE
+                };
+                return Answer::request_error(status, error.code, error.message);
             }
         },
         Err(message) => {
