@@ -58,12 +58,22 @@ impl Loader<String> for CommentLoader {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         let comments = db::sr::comments_of(&mut *lock(&self.0).await?, keys).await?;
-        let mut by_sr: HashMap<String, Self::Value> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-        for comment in comments {
-            by_sr.entry(comment.sr_id.clone()).or_default().push(comment);
-        }
-        Ok(by_sr)
+        Ok(comments_by_sr(keys, comments))
     }
+}
+
+/// Groups comments under their SR ids; every asked id gets an entry (an SR without comments
+/// has an empty list, not a missing one).
+pub fn comments_by_sr(
+    sr_ids: &[String],
+    comments: Vec<db::sr::SrComment>,
+) -> HashMap<String, Vec<db::sr::SrComment>> {
+    let mut by_sr: HashMap<String, Vec<db::sr::SrComment>> =
+        sr_ids.iter().map(|id| (id.clone(), Vec::new())).collect();
+    for comment in comments {
+        by_sr.entry(comment.sr_id.clone()).or_default().push(comment);
+    }
+    by_sr
 }
 
 impl Loader<String> for ServerLoader {

@@ -164,11 +164,7 @@ async fn prime_page(ctx: &Context<'_>, srs: &[db::sr::Sr]) -> ApiResult<()> {
         if wants_authors {
             user_ids.extend(comments.iter().map(|c| c.author_id.clone()));
         }
-        let mut by_sr: std::collections::HashMap<String, Vec<db::sr::SrComment>> =
-            ids.into_iter().map(|id| (id, Vec::new())).collect();
-        for comment in comments {
-            by_sr.entry(comment.sr_id.clone()).or_default().push(comment);
-        }
+        let by_sr = super::loader::comments_by_sr(&ids, comments);
         loaders.comments.feed_many(by_sr).await;
     }
     if !user_ids.is_empty() {

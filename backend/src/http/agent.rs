@@ -30,7 +30,7 @@ fn error(status: StatusCode, code: ErrorCode, message: &str) -> Response {
 pub async fn heartbeat(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let unauthenticated = || {
         error(
@@ -50,7 +50,10 @@ pub async fn heartbeat(
     let Some(reference) = agent_token::parse(token) else {
         return unauthenticated();
     };
-    let Ok(report) = serde_json::from_slice::<Heartbeat>(&body) else {
+    let Ok(report) = body
+        .map_err(drop)
+        .and_then(|body| serde_json::from_slice::<Heartbeat>(&body).map_err(drop))
+    else {
         return error(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadUserInput,

@@ -11,6 +11,7 @@ use std::time::Duration;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -131,10 +132,24 @@ pub async fn post(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let message = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("the request body is larger than {} KB", MAX_BODY / 1024)
+            } else {
+                format!("the request body cannot be read: {rejection}")
+            };
+            return respond(
+                media,
+                Answer::request_error(rejection.status(), ErrorCode::BadUserInput, message),
+            );
+        }
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)

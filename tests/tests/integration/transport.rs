@@ -81,8 +81,12 @@ async fn hostile_requests_are_refused_quickly_and_the_server_stays_healthy(backe
     .await;
     assert_eq!(status, 400, "malformed JSON");
     let oversized = json!({ "query": format!("{{ me {{ id }} }} #{}", "x".repeat(120 * 1024)) }).to_string();
-    let (status, _, _) = post_raw(&world, oversized, "application/json", "application/json").await;
+    let (status, _, text) = post_raw(&world, oversized, "application/json", "application/json").await;
     assert_eq!(status, 413, "body over 100 KB");
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).expect("a JSON error")["errors"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
     let nested_variables = format!(
         "{{\"query\": \"{{ me {{ id }} }}\", \"variables\": {{\"v\": {}1{}}}}}",
         "[".repeat(5000),
