@@ -5,6 +5,7 @@
 
 mod error;
 mod migrate;
+pub mod notify;
 mod pool;
 pub mod schema;
 mod tx;

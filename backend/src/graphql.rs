@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod batch;
 mod context;
+mod deploy;
 mod error;
 mod guard;
 mod limits;
@@ -17,9 +18,9 @@ mod tenant;
 mod user;
 mod validate;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
-pub use context::{Authenticated, RequestContext, Services, SharedTx};
+pub use context::{AfterCommit, AfterCommitQueue, Authenticated, RequestContext, Services, SharedTx};
 pub use error::{ApiError, ApiResult};
 pub use limits::{MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, RequestPhase};
 
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     sr::SrQuery,
     server::ServerQuery,
     agent::AgentQuery,
+    deploy::DeployQuery,
     batch::BatchQuery,
     audit::AuditQuery,
 );
@@ -44,18 +46,27 @@ pub struct MutationRoot(
     sr::SrMutation,
     server::ServerMutation,
     agent::AgentMutation,
+    deploy::DeployMutation,
     batch::BatchMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(deploy::DeploySubscription);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with the hostile-caller limits; production hides field suggestions.
 pub fn build_schema(production: bool) -> AppSchema {
-    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_recursive_depth(MAX_DEPTH * 3)
-        .extension(limits::Limits);
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_recursive_depth(MAX_DEPTH * 3)
+    .extension(limits::Limits);
     if production {
         builder = builder.disable_suggestions();
     }

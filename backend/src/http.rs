@@ -2,15 +2,16 @@
 //! the operational endpoints.
 
 mod agent;
+mod artifact;
 mod graphql;
 mod health;
 mod metrics;
+mod subscription;
 mod web;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use async_graphql_axum::GraphQLSubscription;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, header};
@@ -47,15 +48,15 @@ pub struct AppSetup {
 
 /// Builds the whole application router.
 pub fn router(setup: AppSetup) -> Router {
-    let subscriptions = GraphQLSubscription::new(setup.state.graphql.schema.clone());
     let api = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/agent/heartbeat", post(agent::heartbeat))
+        .route("/artifacts/{project}/{build}/{*path}", get(artifact::download))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(cors(setup.cors_origins));
     Router::new()
         .merge(api)
-        .route_service("/graphql/ws", subscriptions)
+        .route("/graphql/ws", get(subscription::upgrade))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))

@@ -12,6 +12,17 @@ use guardia_shared::sr::SrPriority;
 use serde_json::{Value, json};
 
 use crate::{Backend, Guardia, GuardiaOptions, TestDb};
+use guardia_jenkins_sim::{ArtifactSpec, BuildResult, JenkinsSim, JobSpec, ParamDef, SimOptions};
+
+/// The Jenkins job every seeded tenant's deploy project `portal` deploys with.
+pub const DEPLOY_JOB: &str = "deploy/portal";
+/// The Jenkins job every seeded tenant's batch job runs.
+pub const BATCH_JOB: &str = "batch/report";
+/// The name of every seeded tenant's deploy project.
+pub const PROJECT: &str = "portal";
+/// Seeded builds of the deploy job: all SUCCESS with artifacts, except #11 (FAILURE).
+pub const SEEDED_BUILDS: u32 = 12;
+pub const FAILED_BUILD: u32 = 11;
 
 /// The secrets every test server runs with, so tests can mint and check tokens.
 pub const JWT_SECRET: &str = "integration-tests-jwt-secret-0123456789abcdef";
@@ -64,6 +75,8 @@ pub struct SeededTenant {
     pub sr_id: String,
     pub agent_id: String,
     pub batch_job_id: String,
+    /// The deploy project `portal`.
+    pub project_id: String,
 }
 
 #[derive(Clone)]
@@ -82,9 +95,11 @@ impl SeededTenant {
     }
 }
 
-/// A served `guardia` on a fresh database, with acme, globex and the operator tenant ops.
+/// A served `guardia` on a fresh database, with acme, globex and the operator tenant ops, and
+/// a Jenkins simulator it deploys through.
 pub struct World {
     pub server: Guardia,
+    pub jenkins: JenkinsSim,
     pub pool: DbPool,
     pub acme: SeededTenant,
     pub globex: SeededTenant,
@@ -94,8 +109,14 @@ pub struct World {
 
 impl World {
     pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, SimOptions::default()).await
+    }
+
+    /// Like [`World::start`], with a differently configured Jenkins.
+    pub async fn start_with(backend: Backend, sim: SimOptions) -> Self {
         let db = TestDb::empty(backend).await;
-        let server = Guardia::start(&db, GuardiaOptions::default()).await;
+        let jenkins = start_jenkins(sim).await;
+        let server = Guardia::start(&db, jenkins_options(&jenkins)).await;
         let pool = DbPool::connect(&db.database_url()).await.expect("pool");
         let hash = hash_password(PASSWORD).expect("hash");
         let keys = TokenKeys::new(JWT_SECRET.as_bytes());
@@ -104,6 +125,7 @@ impl World {
         let ops = seed_tenant(&pool, &keys, &hash, "ops", true, &[Role::Admin]).await;
         World {
             server,
+            jenkins,
             pool,
             acme,
             globex,
@@ -115,6 +137,93 @@ impl World {
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
         self.server.gql(Some(token), query, variables).await
     }
+}
+
+/// A Jenkins simulator with the deploy job (12 builds) and the batch job.
+pub async fn start_jenkins(options: SimOptions) -> JenkinsSim {
+    let jenkins = JenkinsSim::start(options).await.expect("Jenkins simulator");
+    jenkins.add_job(
+        DEPLOY_JOB,
+        JobSpec {
+            parameters: vec![
+                ParamDef::string("VERSION", "latest"),
+                ParamDef::string("ROLLBACK_BUILD", ""),
+            ],
+            artifacts: vec![
+                ArtifactSpec {
+                    relative_path: "target/portal.war".into(),
+                    size: 256 * 1024,
+                },
+                ArtifactSpec {
+                    relative_path: "reports/summary.txt".into(),
+                    size: 300,
+                },
+            ],
+            build_duration: std::time::Duration::from_millis(1500),
+            // Cells of the permission tests deploy side by side.
+            concurrent: true,
+            ..JobSpec::default()
+        },
+    );
+    jenkins.seed_builds(DEPLOY_JOB, SEEDED_BUILDS, BuildResult::Success);
+    jenkins.set_build_result(DEPLOY_JOB, FAILED_BUILD, BuildResult::Failure);
+    jenkins.add_job(
+        BATCH_JOB,
+        JobSpec {
+            build_duration: std::time::Duration::from_millis(500),
+            concurrent: true,
+            ..JobSpec::default()
+        },
+    );
+    jenkins
+}
+
+/// Server options that point `guardia` at the simulator (polling fast, for quick tests).
+pub fn jenkins_options(jenkins: &JenkinsSim) -> GuardiaOptions {
+    GuardiaOptions {
+        env: vec![
+            ("JENKINS_URL".into(), jenkins.url()),
+            ("JENKINS_USER".into(), jenkins.user().into()),
+            ("JENKINS_TOKEN".into(), jenkins.token().into()),
+            ("GUARDIA_JENKINS_POLL_MS".into(), "200".into()),
+        ],
+        ..GuardiaOptions::default()
+    }
+}
+
+/// Records a finished (SUCCESS, build #12) deployment of `project_id` in the tenant's ledger.
+pub async fn seed_finished_deployment(
+    pool: &DbPool,
+    tenant: &str,
+    project_id: &str,
+    user_id: &str,
+) -> String {
+    let mut tx = pool.tenant_tx(tenant, Access::Write).await.expect("begin");
+    let row = db::deploy::create_deployment(
+        &mut tx,
+        db::deploy::NewDeployment {
+            project_id,
+            kind: guardia_shared::deploy::DeploymentKind::Deploy,
+            target_build: None,
+            queue_item_id: Some(1),
+            reason: None,
+            parameters: "[]",
+            triggered_by: user_id,
+        },
+    )
+    .await
+    .expect("deployment");
+    let done = db::deploy::DeploymentProgress {
+        status: Some(guardia_shared::deploy::RunStatus::Success),
+        build_number: Some(i32::try_from(SEEDED_BUILDS).expect("small")),
+        finished_at: Some(db::now()),
+        ..Default::default()
+    };
+    db::deploy::record_progress(&mut tx, &row.id, &done)
+        .await
+        .expect("progress");
+    tx.commit().await.expect("commit");
+    row.id
 }
 
 pub fn role_slug(role: Role) -> String {
@@ -210,6 +319,16 @@ async fn seed_tenant(
     )
     .await
     .expect("batch job");
+    let project = db::deploy::create_project(
+        &mut tx,
+        db::deploy::NewDeployProject {
+            name: PROJECT,
+            jenkins_job: DEPLOY_JOB,
+            rollback_parameter: db::deploy::DEFAULT_ROLLBACK_PARAMETER,
+        },
+    )
+    .await
+    .expect("deploy project");
     tx.commit().await.expect("commit");
     SeededTenant {
         code: code.to_owned(),
@@ -218,5 +337,6 @@ async fn seed_tenant(
         sr_id: sr.id,
         agent_id,
         batch_job_id: job.id,
+        project_id: project.id,
     }
 }

@@ -8,6 +8,7 @@ pub mod api;
 mod browser;
 mod database;
 pub mod process;
+pub mod subscription;
 
 pub use api::{World, gql_ok};
 pub use browser::Browser;

@@ -133,6 +133,11 @@ impl Guardia {
         self.http.get(self.url(path)).send().await.expect("GET answered")
     }
 
+    /// Kills the process at once (SIGKILL), as a crash would.
+    pub async fn kill(&mut self) {
+        self.child.kill().await.expect("kill guardia");
+    }
+
     /// Sends SIGTERM and waits for the exit status (graceful shutdown).
     pub async fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().expect("running");

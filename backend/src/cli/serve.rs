@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
@@ -13,8 +13,11 @@ use crate::auth::token::TokenKeys;
 use crate::config::{RunMode, Secrets, parse_bind};
 use crate::crypto::credential::CredentialCipher;
 use crate::db::{self, DatabaseUrl, DbPool};
+use crate::events::DeployEvents;
 use crate::graphql::{self, Services};
 use crate::http::{self, AppSetup, AppState, GraphqlState};
+use crate::jenkins::{Jenkins, JenkinsClient, JenkinsConfig};
+use crate::worker::{ActiveTenants, Worker};
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -30,6 +33,50 @@ pub struct ServeArgs {
     /// Other browser origins allowed to call the API, comma-separated (none by default)
     #[arg(long, env = "GUARDIA_CORS_ORIGINS", default_value = "")]
     pub cors_origins: String,
+    #[command(flatten)]
+    pub jenkins: JenkinsArgs,
+}
+
+/// Where Jenkins is; without `JENKINS_URL` deploy operations answer UPSTREAM_UNAVAILABLE.
+#[derive(Debug, Clone, Args)]
+pub struct JenkinsArgs {
+    /// Jenkins' base URL, e.g. https://ci.example.com/
+    #[arg(long = "jenkins-url", env = "JENKINS_URL")]
+    pub url: Option<String>,
+    /// The Jenkins user GUARDiA acts as
+    #[arg(long = "jenkins-user", env = "JENKINS_USER")]
+    pub user: Option<String>,
+    /// That user's API token (not a password: API tokens need no CSRF crumb)
+    #[arg(long = "jenkins-token", env = "JENKINS_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Longest wait for one Jenkins answer, in seconds (1-8: an API call ends after 10 s)
+    #[arg(long = "jenkins-timeout", env = "JENKINS_TIMEOUT_SECS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=8))]
+    pub timeout_secs: u64,
+    /// Pause between two looks at a queued or running build, in milliseconds
+    #[arg(long = "jenkins-poll-ms", env = "GUARDIA_JENKINS_POLL_MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub poll_ms: u64,
+}
+
+impl JenkinsArgs {
+    /// The client, if Jenkins is configured; a half configuration is an error.
+    fn client(&self) -> anyhow::Result<Option<JenkinsClient>> {
+        let Some(raw) = self.url.as_deref().filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let url = url::Url::parse(raw.trim()).with_context(|| format!("JENKINS_URL '{raw}' is not a URL"))?;
+        let (Some(user), Some(token)) = (self.user.clone(), self.token.clone()) else {
+            anyhow::bail!("JENKINS_URL is set, so JENKINS_USER and JENKINS_TOKEN must be set too");
+        };
+        let config = JenkinsConfig {
+            url,
+            user,
+            token,
+            timeout: Duration::from_secs(self.timeout_secs),
+        };
+        JenkinsClient::new(config).map(Some).map_err(anyhow::Error::msg)
+    }
 }
 
 impl Default for ServeArgs {
@@ -39,6 +86,25 @@ impl Default for ServeArgs {
             run_mode: std::env::var("GUARDIA_ENV").ok(),
             web_dir: std::env::var_os("GUARDIA_WEB_DIR").map_or_else(|| PathBuf::from("dist"), PathBuf::from),
             cors_origins: std::env::var("GUARDIA_CORS_ORIGINS").unwrap_or_default(),
+            jenkins: JenkinsArgs::from_env(),
+        }
+    }
+}
+
+impl JenkinsArgs {
+    fn from_env() -> Self {
+        let number = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        JenkinsArgs {
+            url: std::env::var("JENKINS_URL").ok(),
+            user: std::env::var("JENKINS_USER").ok(),
+            token: std::env::var("JENKINS_TOKEN").ok(),
+            timeout_secs: number("JENKINS_TIMEOUT_SECS", 5).clamp(1, 8),
+            poll_ms: number("GUARDIA_JENKINS_POLL_MS", 1000).clamp(100, 60_000),
         }
     }
 }
@@ -68,11 +134,33 @@ pub async fn run(url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
     let pool = DbPool::connect(&url).await?;
     hint_when_empty(&pool).await;
 
+    let jenkins: Option<Arc<dyn Jenkins>> = match args.jenkins.client()? {
+        Some(client) => Some(Arc::new(client)),
+        None => {
+            tracing::warn!("JENKINS_URL is not set: deploys, build history and batch runs are unavailable");
+            None
+        }
+    };
+    let active_runs = Arc::new(ActiveTenants::default());
+    let events = DeployEvents::start(pool.clone(), &url, active_runs.clone());
+    if let Some(jenkins) = &jenkins {
+        Worker {
+            pool: pool.clone(),
+            jenkins: jenkins.clone(),
+            events: events.clone(),
+            active: active_runs.clone(),
+            poll: Duration::from_millis(args.jenkins.poll_ms),
+        }
+        .spawn();
+    }
     let services = Arc::new(Services {
         pool,
         tokens: TokenKeys::new(secrets.jwt_secret.expose()),
         cipher: CredentialCipher::new(secrets.credential_key.expose()),
         login_limiter: LoginLimiter::default(),
+        jenkins,
+        events,
+        active_runs,
     });
     let schema = graphql::build_schema(mode == RunMode::Production);
     let state = AppState {

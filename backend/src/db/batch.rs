@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 use guardia_shared::deploy::RunStatus;
 
 use super::schema::{batch_jobs, batch_runs};
-use super::{DbError, TenantTx, new_id, now};
+use super::{DbConn, DbError, TenantTx, new_id, now};
 use crate::db_run;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -256,4 +256,50 @@ pub async fn record_run_progress(
             .get_result(c)
             .await
     })?)
+}
+
+/// Records progress only if the run is still in `from` (see `deploy::advance`).
+pub async fn advance_run(
+    tx: &mut TenantTx,
+    id: &str,
+    from: RunStatus,
+    progress: &BatchRunProgress,
+) -> Result<Option<BatchRun>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        diesel::update(
+            batch_runs::table.filter(
+                batch_runs::tenant_id
+                    .eq(&tenant)
+                    .and(batch_runs::id.eq(id))
+                    .and(batch_runs::status.eq(from)),
+            ),
+        )
+        .set((progress, batch_runs::updated_at.eq(now())))
+        .returning(BatchRun::as_returning())
+        .get_result(c)
+        .await
+        .optional()
+    })?)
+}
+
+/// Runs still QUEUED or RUNNING, oldest first; locked and skip-locked on PostgreSQL (see
+/// `deploy::claim_active`).
+pub async fn claim_active_runs(tx: &mut TenantTx) -> Result<Vec<BatchRun>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    let active = batch_runs::table
+        .filter(batch_runs::tenant_id.eq(tenant))
+        .filter(batch_runs::status.eq_any([RunStatus::Queued, RunStatus::Running]))
+        .order(batch_runs::id.asc());
+    Ok(match tx.conn() {
+        DbConn::Sqlite(c) => active.select(BatchRun::as_select()).load(&mut **c).await?,
+        DbConn::Postgres(c) => {
+            active
+                .select(BatchRun::as_select())
+                .for_update()
+                .skip_locked()
+                .load(&mut **c)
+                .await?
+        }
+    })
 }

@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 use guardia_shared::deploy::{DeploymentKind, RunStatus};
 
 use super::schema::{deploy_projects, deployments};
-use super::{DbError, Page, PageRequest, TenantTx, new_id, now};
+use super::{DbConn, DbError, Page, PageRequest, TenantTx, new_id, now};
 use crate::db_run;
 
 /// The build parameter a rollback sets when a project names none.
@@ -237,4 +237,52 @@ pub async fn record_progress(
         .get_result(c)
         .await
     })?)
+}
+
+/// Records progress only if the deployment is still in `from`: a process that lost the race
+/// to another (SQLite, where rows are not locked) records nothing and gets `None`.
+pub async fn advance(
+    tx: &mut TenantTx,
+    id: &str,
+    from: RunStatus,
+    progress: &DeploymentProgress,
+) -> Result<Option<Deployment>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        diesel::update(
+            deployments::table.filter(
+                deployments::tenant_id
+                    .eq(&tenant)
+                    .and(deployments::id.eq(id))
+                    .and(deployments::status.eq(from)),
+            ),
+        )
+        .set((progress, deployments::updated_at.eq(now())))
+        .returning(Deployment::as_returning())
+        .get_result(c)
+        .await
+        .optional()
+    })?)
+}
+
+/// Deployments still QUEUED or RUNNING, oldest first. On PostgreSQL the rows are locked until
+/// the transaction ends and rows another process holds are skipped (`FOR UPDATE SKIP
+/// LOCKED`), so each deployment is followed by one process at a time.
+pub async fn claim_active(tx: &mut TenantTx) -> Result<Vec<Deployment>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    let active = deployments::table
+        .filter(deployments::tenant_id.eq(tenant))
+        .filter(deployments::status.eq_any([RunStatus::Queued, RunStatus::Running]))
+        .order(deployments::id.asc());
+    Ok(match tx.conn() {
+        DbConn::Sqlite(c) => active.select(Deployment::as_select()).load(&mut **c).await?,
+        DbConn::Postgres(c) => {
+            active
+                .select(Deployment::as_select())
+                .for_update()
+                .skip_locked()
+                .load(&mut **c)
+                .await?
+        }
+    })
 }

@@ -10,7 +10,7 @@ use diesel_async::pooled_connection::bb8::{Pool, PooledConnection};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
-use futures_util::FutureExt;
+use futures_util::{FutureExt, StreamExt};
 
 use super::{DatabaseUrl, DbError};
 
@@ -180,4 +180,44 @@ fn rustls_connector() -> tokio_postgres_rustls::MakeRustlsConnect {
         .with_root_certificates(roots)
         .with_no_client_auth();
     tokio_postgres_rustls::MakeRustlsConnect::new(config)
+}
+
+/// The notifications and errors a raw connection receives.
+pub(crate) type Messages = tokio::sync::mpsc::UnboundedReceiver<Result<tokio_postgres::AsyncMessage, String>>;
+
+/// A raw tokio-postgres connection for LISTEN (TLS as for the pool). The connection is driven
+/// by its own task, which forwards what arrives; it ends when the connection does.
+pub(crate) async fn connect_listener(raw: &str) -> Result<(tokio_postgres::Client, Messages), String> {
+    use tokio_postgres::config::SslMode;
+
+    let config: tokio_postgres::Config = raw.parse().map_err(|e: tokio_postgres::Error| e.to_string())?;
+    fn drive<S, T>(mut connection: tokio_postgres::Connection<S, T>) -> Messages
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+            while let Some(message) = messages.next().await {
+                if sender.send(message.map_err(|e| e.to_string())).is_err() {
+                    return;
+                }
+            }
+        });
+        receiver
+    }
+    if matches!(config.get_ssl_mode(), SslMode::Disable | SslMode::Prefer) {
+        let (client, connection) = config
+            .connect(tokio_postgres::NoTls)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((client, drive(connection)))
+    } else {
+        let (client, connection) = config
+            .connect(rustls_connector())
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((client, drive(connection)))
+    }
 }

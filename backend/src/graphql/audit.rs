@@ -13,13 +13,24 @@ use crate::db::{self, TenantTx};
 
 /// Records a successful action of the signed-in user inside the request's transaction.
 pub async fn record(tx: &mut TenantTx, ctx: &Context<'_>, action: &str, target: &str) -> ApiResult<()> {
+    record_with_detail(tx, ctx, action, target, None).await
+}
+
+/// Like [`record`], with a detail such as a rollback's reason.
+pub async fn record_with_detail(
+    tx: &mut TenantTx,
+    ctx: &Context<'_>,
+    action: &str,
+    target: &str,
+    detail: Option<&str>,
+) -> ApiResult<()> {
     let actor = session(ctx)?.user_id.clone();
     let entry = db::audit::NewAuditEntry {
         actor_id: Some(&actor),
         action,
         target: Some(target),
         outcome: "success",
-        detail: None,
+        detail,
     };
     db::audit::record(tx, entry).await?;
     Ok(())

@@ -6,11 +6,12 @@ use guardia_shared::Permission;
 use guardia_shared::deploy::RunStatus;
 
 use super::audit::record;
-use super::context::{self, tx};
+use super::context::{self, AfterCommit, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
 use super::validate;
 use crate::db;
+use crate::jenkins::JobPath;
 
 pub struct BatchJob(pub db::batch::BatchJob);
 pub struct BatchRun(pub db::batch::BatchRun);
@@ -141,6 +142,41 @@ impl BatchMutation {
             .map_err(|e| ApiError::from_db("batch job", e))?;
         record(&mut tx, ctx, "batch.update", &job.id).await?;
         Ok(BatchJob(job))
+    }
+
+    /// Triggers the batch job's Jenkins job now; the run is followed like a deployment.
+    #[graphql(guard = "Require(Permission::BatchRunNow)")]
+    async fn run_batch_now(&self, ctx: &Context<'_>, id: ID) -> ApiResult<BatchRun> {
+        let jenkins = context::jenkins(ctx)?;
+        let user_id = session(ctx)?.user_id.clone();
+        let mut tx = tx(ctx).await?;
+        let job = db::batch::get_job(&mut tx, &id)
+            .await
+            .map_err(|e| ApiError::from_db("batch job", e))?;
+        let path = JobPath::parse(&job.jenkins_job).ok_or_else(|| {
+            ApiError::bad_input(format!("batch job '{}' names an invalid Jenkins job", job.name))
+        })?;
+        let definition = jenkins
+            .definition(&path)
+            .await
+            .map_err(|e| ApiError::from_jenkins(&format!("Jenkins job '{path}'"), e))?;
+        if !definition.buildable {
+            return Err(ApiError::bad_input(format!(
+                "Jenkins job '{path}' is disabled (not buildable)"
+            )));
+        }
+        // A parameterized job runs with its defaults.
+        let queue_id = jenkins.trigger(&path, definition.is_parameterized(), &[]).await?;
+        let new = db::batch::NewBatchRun {
+            batch_job_id: &job.id,
+            triggered_by: Some(&user_id),
+            scheduled_for: None,
+            queue_item_id: Some(i64::try_from(queue_id).unwrap_or(i64::MAX)),
+        };
+        let run = db::batch::create_run(&mut tx, new).await?;
+        record(&mut tx, ctx, "batch.run_now", &run.id).await?;
+        context::after_commit(ctx, AfterCommit::RunStarted);
+        Ok(BatchRun(run))
     }
 
     #[graphql(guard = "Require(Permission::BatchManage)")]

@@ -5,6 +5,7 @@ use guardia_shared::ErrorCode;
 
 use crate::auth::session::SessionError;
 use crate::db::DbError;
+use crate::jenkins::JenkinsError;
 
 /// An error a resolver returns: a code clients branch on and a clear English message.
 /// (Deliberately not `Display`, so `?` cannot turn it into a code-less GraphQL error.)
@@ -76,6 +77,31 @@ impl From<DbError> for ApiError {
                 ApiError::internal()
             }
         }
+    }
+}
+
+impl ApiError {
+    /// Maps a Jenkins error about `what` (e.g. "build #7"): a missing one is NOT_FOUND.
+    pub fn from_jenkins(what: &str, error: JenkinsError) -> Self {
+        match error {
+            JenkinsError::NotFound => Self::new(ErrorCode::NotFound, format!("{what} not found in Jenkins")),
+            other => other.into(),
+        }
+    }
+}
+
+impl From<JenkinsError> for ApiError {
+    fn from(error: JenkinsError) -> Self {
+        let code = match &error {
+            JenkinsError::NotFound => ErrorCode::NotFound,
+            JenkinsError::Rejected { .. } => ErrorCode::BadUserInput,
+            JenkinsError::AlreadyQueued => ErrorCode::Conflict,
+            _ => ErrorCode::UpstreamUnavailable,
+        };
+        if error.is_upstream() {
+            tracing::warn!(error = %error, "Jenkins call failed");
+        }
+        ApiError::new(code, error.to_string())
     }
 }
 

@@ -42,10 +42,11 @@ impl User {
         self.0.created_at.and_utc()
     }
     async fn tenant(&self, ctx: &Context<'_>) -> ApiResult<Tenant> {
-        if context::request(ctx).auth.is_some() {
+        if context::has_tx(ctx).await {
             return Ok(Tenant(db::tenant::get(&mut *tx(ctx).await?).await?));
         }
-        // Only `login`'s payload reaches a user without a session: read in the user's scope.
+        // `login`'s payload and subscription events have no request transaction: read in the
+        // user's scope.
         let mut scope = context::services(ctx)
             .pool
             .tenant_tx(&self.0.tenant_id, db::Access::Read)

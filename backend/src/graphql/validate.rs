@@ -62,6 +62,20 @@ pub fn jenkins_job(value: &str) -> ApiResult<String> {
     }
 }
 
+/// A Jenkins build parameter name: a letter or '_' first, then letters, digits, '_', '.', '-'.
+pub fn parameter_name(field: &str, value: &str) -> ApiResult<String> {
+    let name = text(field, value, 1, 100)?;
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+        Ok(name)
+    } else {
+        Err(ApiError::bad_input(format!(
+            "`{field}` must be a parameter name like ROLLBACK_BUILD, not '{name}'"
+        )))
+    }
+}
+
 /// A five-field cron schedule (minute hour day-of-month month day-of-week).
 pub fn schedule(value: &str) -> ApiResult<String> {
     let schedule = text("schedule", value, 1, 100)?;
@@ -90,6 +104,8 @@ mod tests {
         assert!(host("a b").is_err());
         assert!(jenkins_job("deploy/portal").is_ok());
         assert!(jenkins_job("deploy//portal").is_err() && jenkins_job("../x").is_err());
+        assert!(parameter_name("p", "ROLLBACK_BUILD").is_ok() && parameter_name("p", "app.version").is_ok());
+        assert!(parameter_name("p", "1X").is_err() && parameter_name("p", "A B").is_err());
         assert!(schedule("0 2 * * *").is_ok());
         assert!(schedule("0 2 * *").is_err() && schedule("99 2 * * *").is_err());
     }

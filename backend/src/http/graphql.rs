@@ -21,7 +21,9 @@ use serde_json::{Map, Value, json};
 use super::AppState;
 use crate::auth::session::authenticate;
 use crate::db::{self, Access};
-use crate::graphql::{ApiError, Authenticated, RequestContext, RequestPhase, SharedTx};
+use crate::graphql::{
+    AfterCommit, ApiError, Authenticated, RequestContext, RequestPhase, Services, SharedTx,
+};
 
 /// Longest an operation may run before it is stopped.
 pub const EXECUTION_TIMEOUT: Duration = Duration::from_secs(10);
@@ -425,12 +427,10 @@ async fn run_operation(
     let session = auth.as_ref().map(|a| a.session.clone());
 
     let phase = Arc::new(RequestPhase::default());
+    let context = RequestContext::new(services.clone(), client.ip(), auth);
+    let after_commit = context.after_commit.clone();
     let mut request = async_graphql::Request::new(params.query)
-        .data(RequestContext {
-            services: services.clone(),
-            client_ip: client.ip(),
-            auth,
-        })
+        .data(context)
         .data(phase.clone());
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -446,6 +446,9 @@ async fn run_operation(
     let keep = !rolled_back;
     if let Err(error) = finish(shared_tx, keep).await {
         return Answer::request_error(StatusCode::OK, error.code, error.message);
+    }
+    if keep && let Some(session) = &session {
+        run_after_commit(&services, &session.tenant_id, after_commit.take()).await;
     }
     if is_mutation
         && failed
@@ -499,6 +502,16 @@ async fn finish(shared_tx: Option<SharedTx>, keep: bool) -> Result<(), ApiError>
 }
 
 /// A failed mutation changed nothing, but the attempt is audited (in a fresh transaction).
+/// What resolvers left for after the commit: announce deployments, wake the worker.
+async fn run_after_commit(services: &Services, tenant_id: &str, work: Vec<AfterCommit>) {
+    for item in work {
+        match item {
+            AfterCommit::DeploymentChanged(id) => services.events.publish(tenant_id, &id).await,
+            AfterCommit::RunStarted => services.active_runs.hint(tenant_id),
+        }
+    }
+}
+
 async fn audit_failed_mutation(
     pool: &db::DbPool,
     session: &crate::auth::Session,

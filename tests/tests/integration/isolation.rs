@@ -3,7 +3,7 @@
 //! nothing; no list shows another tenant's rows.
 
 use guardia_shared::Role;
-use guardia_tests::api::error_codes;
+use guardia_tests::api::{error_codes, seed_finished_deployment};
 use guardia_tests::{Backend, World, both_backends};
 use serde_json::{Value, json};
 
@@ -16,6 +16,7 @@ struct Ids {
     agent: String,
     job: String,
     user: String,
+    deployment: String,
 }
 
 const PROBES: &[Probe] = &[
@@ -80,6 +81,21 @@ const PROBES: &[Probe] = &[
         |i| json!({ "job": i.job }),
     ),
     (
+        "deployment",
+        "query($d: ID!) { deployment(id: $d) { id } }",
+        |i| json!({ "d": i.deployment }),
+    ),
+    (
+        "deploymentLog",
+        "query($d: ID!) { deploymentLog(id: $d) { text } }",
+        |i| json!({ "d": i.deployment }),
+    ),
+    (
+        "runBatchNow",
+        "mutation($job: ID!) { runBatchNow(id: $job) { id } }",
+        |i| json!({ "job": i.job }),
+    ),
+    (
         "updateUserRole",
         "mutation($user: ID!) { updateUserRole(id: $user, role: CUSTOMER) { id } }",
         |i| json!({ "user": i.user }),
@@ -106,7 +122,8 @@ const REFERENCE_PROBES: &[(&str, &str)] = &[
 const SNAPSHOT: &str =
     "{ srs(first: 100) { edges { node { id title status assignee { id } comments { body } } } }
   servers(first: 100) { edges { node { id name host os hasCredential } } }
-  agents { id name server { id } } batchJobs { id name enabled } users { id role active } }";
+  agents { id name server { id } } batchJobs { id name enabled lastRun { id } } users { id role active }
+  deployProjects { id name } deployments { totalCount edges { node { id status } } } }";
 
 fn message(body: &Value) -> String {
     body["errors"][0]["message"]
@@ -118,6 +135,8 @@ fn message(body: &Value) -> String {
 async fn another_tenants_objects_are_not_found_and_unchanged(backend: Backend) {
     let world = World::start(backend).await;
     let acme_admin = world.acme.token(Role::Admin);
+    let admin = world.acme.user(Role::Admin).id.clone();
+    let deployment = seed_finished_deployment(&world.pool, "acme", &world.acme.project_id, &admin).await;
     let before = world.gql(acme_admin, SNAPSHOT, json!({})).await;
     assert!(error_codes(&before).is_empty(), "{before}");
 
@@ -127,6 +146,7 @@ async fn another_tenants_objects_are_not_found_and_unchanged(backend: Backend) {
         agent: world.acme.agent_id.clone(),
         job: world.acme.batch_job_id.clone(),
         user: world.acme.user(Role::Engineer).id.clone(),
+        deployment,
     };
     let missing = Ids {
         sr: "00000000-0000-7000-8000-000000000000".into(),
@@ -134,6 +154,7 @@ async fn another_tenants_objects_are_not_found_and_unchanged(backend: Backend) {
         agent: "00000000-0000-7000-8000-000000000002".into(),
         job: "00000000-0000-7000-8000-000000000003".into(),
         user: "00000000-0000-7000-8000-000000000004".into(),
+        deployment: "00000000-0000-7000-8000-000000000005".into(),
     };
     let globex_admin = world.globex.token(Role::Admin);
     let mut probes = 0;
@@ -231,12 +252,14 @@ async fn another_tenants_objects_are_not_found_and_unchanged(backend: Backend) {
         &foreign.agent,
         &foreign.job,
         &foreign.user,
+        &foreign.deployment,
+        &world.acme.project_id,
         &world.acme.user(Role::Admin).id,
     ] {
         assert!(!text.contains(id.as_str()), "globex saw acme's {id}: {text}");
     }
     assert!(!text.contains("acme"), "{text}");
-    assert!(probes >= 18, "{probes} probes");
+    assert!(probes >= 21, "{probes} probes");
 }
 
 both_backends!(another_tenants_objects_are_not_found_and_unchanged);

@@ -4,6 +4,7 @@
 mod auth;
 mod browser;
 mod cli;
+mod deploy;
 mod domain;
 mod isolation;
 mod migrations;

@@ -4,7 +4,7 @@
 
 use guardia_backend::db::{self, Access};
 use guardia_shared::Role;
-use guardia_tests::api::{PASSWORD, error_codes, role_slug};
+use guardia_tests::api::{BATCH_JOB, DEPLOY_JOB, PASSWORD, error_codes, role_slug, seed_finished_deployment};
 use guardia_tests::{Backend, World, both_backends};
 use serde_json::{Value, json};
 
@@ -16,6 +16,10 @@ struct Fresh {
     agent: String,
     job: String,
     user: String,
+    /// A deploy project of its own (deploys of different cells never conflict) with one
+    /// finished deployment.
+    project: String,
+    deployment: String,
 }
 
 async fn fresh(world: &World, unique: &str) -> Fresh {
@@ -59,7 +63,7 @@ async fn fresh(world: &World, unique: &str) -> Fresh {
         &mut tx,
         db::batch::NewBatchJob {
             name: &format!("job-{unique}"),
-            jenkins_job: "batch/x",
+            jenkins_job: BATCH_JOB,
             schedule: "0 1 * * *",
             enabled: true,
         },
@@ -77,8 +81,22 @@ async fn fresh(world: &World, unique: &str) -> Fresh {
     )
     .await
     .expect("user");
+    let project = db::deploy::create_project(
+        &mut tx,
+        db::deploy::NewDeployProject {
+            name: &format!("proj-{unique}"),
+            jenkins_job: DEPLOY_JOB,
+            rollback_parameter: db::deploy::DEFAULT_ROLLBACK_PARAMETER,
+        },
+    )
+    .await
+    .expect("project");
     tx.commit().await.expect("commit");
+    let admin = world.acme.user(Role::Admin).id.clone();
+    let deployment = seed_finished_deployment(&world.pool, "acme", &project.id, &admin).await;
     Fresh {
+        project: project.name,
+        deployment,
         unique: unique.to_owned(),
         customer_sr: sr.id,
         server: server.id,
@@ -163,6 +181,36 @@ const OPERATIONS: &[Operation] = &[
     ),
     op("users", "Y N N N N", "{ users { id email } }", none),
     op(
+        "deployProjects",
+        "Y Y Y Y N",
+        "{ deployProjects { id name jenkinsJob } }",
+        none,
+    ),
+    op(
+        "buildHistory",
+        "Y Y Y Y N",
+        "query($p: String!) { buildHistory(project: $p, limit: 3) { number artifacts { downloadUrl } } }",
+        |f| json!({ "p": f.project }),
+    ),
+    op(
+        "deployments",
+        "Y Y Y Y N",
+        "query($p: String!) { deployments(project: $p) { totalCount edges { node { id status } } } }",
+        |f| json!({ "p": f.project }),
+    ),
+    op(
+        "deployment",
+        "Y Y Y Y N",
+        "query($id: ID!) { deployment(id: $id) { id status buildNumber project { name } } }",
+        |f| json!({ "id": f.deployment }),
+    ),
+    op(
+        "deploymentLog",
+        "Y Y Y Y N",
+        "query($id: ID!) { deploymentLog(id: $id) { text complete } }",
+        |f| json!({ "id": f.deployment }),
+    ),
+    op(
         "auditLog",
         "Y N N N N",
         "{ auditLog(first: 5) { totalCount edges { node { action } } } }",
@@ -245,6 +293,30 @@ const OPERATIONS: &[Operation] = &[
         "Y N N Y N",
         "mutation($id: ID!) { deleteAgent(id: $id) }",
         |f| json!({ "id": f.agent }),
+    ),
+    op(
+        "createDeployProject",
+        "Y Y N Y N",
+        "mutation($n: String!) { createDeployProject(input: { name: $n, jenkinsJob: \"deploy/portal\" }) { id rollbackParameter } }",
+        |f| json!({ "n": format!("new-{}", f.unique) }),
+    ),
+    op(
+        "triggerDeploy",
+        "Y Y N Y N",
+        "mutation($p: String!, $v: String!) { triggerDeploy(project: $p, parameters: [{ name: \"VERSION\", value: $v }]) { id status } }",
+        |f| json!({ "p": f.project, "v": f.unique }),
+    ),
+    op(
+        "rollback",
+        "Y Y N Y N",
+        "mutation($p: String!) { rollback(project: $p, toBuild: 10, reason: \"cell\") { id kind } }",
+        |f| json!({ "p": f.project }),
+    ),
+    op(
+        "runBatchNow",
+        "Y Y N Y N",
+        "mutation($id: ID!) { runBatchNow(id: $id) { id status } }",
+        |f| json!({ "id": f.job }),
     ),
     op(
         "createUser",

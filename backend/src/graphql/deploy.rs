@@ -1,0 +1,593 @@
+//! Deploys through Jenkins: projects, build history, the deployment ledger with deploy and
+//! rollback, the console tail, and `deploymentUpdated` (DESIGN.md §5).
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use futures_util::Stream;
+use guardia_shared::Permission;
+use guardia_shared::deploy::{DeploymentKind, RunStatus};
+
+use super::audit::{record, record_with_detail};
+use super::context::{self, AfterCommit, session, tx};
+use super::error::{ApiError, ApiResult};
+use super::guard::Require;
+use super::pagination::{connection, page_request};
+use super::user::{self, User};
+use super::validate;
+use crate::db::{self, Access};
+use crate::events::DeploymentSnapshot;
+use crate::jenkins::{self, JobPath};
+
+/// Most builds one `buildHistory` call returns.
+const MAX_HISTORY: i32 = 100;
+
+pub struct DeployProject(pub db::deploy::DeployProject);
+
+#[Object]
+impl DeployProject {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The Jenkins job's full name, folders separated by '/'.
+    async fn jenkins_job(&self) -> &str {
+        &self.0.jenkins_job
+    }
+    /// The build parameter a rollback sets to the target build's number.
+    async fn rollback_parameter(&self) -> &str {
+        &self.0.rollback_parameter
+    }
+}
+
+/// One Jenkins build of a project.
+pub struct BuildInfo {
+    build: jenkins::Build,
+    project_id: String,
+}
+
+#[Object]
+impl BuildInfo {
+    async fn number(&self) -> u32 {
+        self.build.number
+    }
+    /// SUCCESS, UNSTABLE, FAILURE, NOT_BUILT or ABORTED; null while building.
+    async fn result(&self) -> Option<&str> {
+        self.build.result.as_deref()
+    }
+    async fn building(&self) -> bool {
+        self.build.building
+    }
+    /// When the build was scheduled.
+    async fn timestamp(&self) -> DateTime<Utc> {
+        self.build.timestamp
+    }
+    /// In milliseconds; 0 while building.
+    async fn duration(&self) -> i32 {
+        i32::try_from(self.build.duration_ms).unwrap_or(i32::MAX)
+    }
+    /// Who or what started it, from Jenkins' causes (a build GUARDiA triggered names its
+    /// service account; the ledger's `Deployment.triggeredBy` names the person).
+    async fn triggered_by(&self) -> Option<&str> {
+        self.build.triggered_by.as_deref()
+    }
+    async fn parameters(&self) -> Vec<BuildParameter> {
+        self.build
+            .parameters
+            .iter()
+            .map(|(name, value)| BuildParameter {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect()
+    }
+    async fn artifacts(&self) -> Vec<Artifact> {
+        self.build
+            .artifacts
+            .iter()
+            .map(|a| Artifact {
+                file_name: a.file_name.clone(),
+                download_url: download_url(&self.project_id, self.build.number, &a.relative_path),
+                relative_path: a.relative_path.clone(),
+            })
+            .collect()
+    }
+}
+
+/// GUARDiA's own link (`GET` with the same bearer token); Jenkins' URL never reaches clients.
+fn download_url(project_id: &str, build: u32, relative_path: &str) -> String {
+    let mut url = url::Url::parse("http://guardia/artifacts").expect("a constant URL parses");
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.push(project_id).push(&build.to_string());
+        segments.extend(relative_path.split('/'));
+    }
+    url.path().to_owned()
+}
+
+#[derive(SimpleObject)]
+pub struct Artifact {
+    pub file_name: String,
+    /// The path inside the build's archive, which downloads go by.
+    pub relative_path: String,
+    /// GUARDiA's download link for this artifact, relative to GUARDiA's address.
+    pub download_url: String,
+}
+
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(input_name = "BuildParameterInput")]
+pub struct BuildParameter {
+    pub name: String,
+    pub value: String,
+}
+
+/// A deploy or rollback GUARDiA triggered, from its own ledger.
+pub struct Deployment {
+    row: db::deploy::Deployment,
+    /// Known already for subscription events and list pages.
+    project: Option<db::deploy::DeployProject>,
+    triggered_by: Option<db::user::User>,
+}
+
+impl Deployment {
+    pub fn row_id(&self) -> &str {
+        &self.row.id
+    }
+}
+
+impl From<db::deploy::Deployment> for Deployment {
+    fn from(row: db::deploy::Deployment) -> Self {
+        Deployment {
+            row,
+            project: None,
+            triggered_by: None,
+        }
+    }
+}
+
+impl From<&DeploymentSnapshot> for Deployment {
+    fn from(snapshot: &DeploymentSnapshot) -> Self {
+        Deployment {
+            row: snapshot.deployment.clone(),
+            project: Some(snapshot.project.clone()),
+            triggered_by: Some(snapshot.triggered_by.clone()),
+        }
+    }
+}
+
+#[Object]
+impl Deployment {
+    async fn id(&self) -> ID {
+        ID(self.row.id.clone())
+    }
+    async fn project(&self, ctx: &Context<'_>) -> ApiResult<DeployProject> {
+        if let Some(project) = &self.project {
+            return Ok(DeployProject(project.clone()));
+        }
+        let project = db::deploy::get_project(&mut *tx(ctx).await?, &self.row.project_id).await?;
+        Ok(DeployProject(project))
+    }
+    async fn kind(&self) -> DeploymentKind {
+        self.row.kind
+    }
+    async fn status(&self) -> RunStatus {
+        self.row.status
+    }
+    /// The build a rollback redeploys.
+    async fn target_build(&self) -> Option<i32> {
+        self.row.target_build
+    }
+    /// The Jenkins build this deployment became, once it left the queue.
+    async fn build_number(&self) -> Option<i32> {
+        self.row.build_number
+    }
+    async fn reason(&self) -> Option<&str> {
+        self.row.reason.as_deref()
+    }
+    /// The build parameters sent to Jenkins.
+    async fn parameters(&self) -> Vec<BuildParameter> {
+        let pairs: Vec<(String, String)> = serde_json::from_str(&self.row.parameters).unwrap_or_default();
+        pairs
+            .into_iter()
+            .map(|(name, value)| BuildParameter { name, value })
+            .collect()
+    }
+    async fn triggered_by(&self, ctx: &Context<'_>) -> ApiResult<User> {
+        match &self.triggered_by {
+            Some(user) => Ok(User(user.clone())),
+            None => user::load(ctx, &self.row.triggered_by).await,
+        }
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at.and_utc()
+    }
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.row.finished_at.map(|t| t.and_utc())
+    }
+}
+
+/// A piece of a deployment's console text.
+#[derive(SimpleObject)]
+pub struct DeploymentLog {
+    pub text: String,
+    /// Pass as `start` to get what follows.
+    pub next_start: i32,
+    /// False while Jenkins is still writing (or the build has not started).
+    pub complete: bool,
+}
+
+async fn count_deployments(ctx: &Context<'_>, project_id: &Option<String>) -> ApiResult<i64> {
+    Ok(db::deploy::count_deployments(&mut *tx(ctx).await?, project_id.as_deref()).await?)
+}
+
+connection!(
+    DeploymentConnection,
+    DeploymentEdge,
+    Deployment,
+    Option<String>,
+    count_deployments
+);
+
+#[derive(InputObject)]
+pub struct CreateDeployProjectInput {
+    pub name: String,
+    pub jenkins_job: String,
+    #[graphql(default_with = "Some(db::deploy::DEFAULT_ROLLBACK_PARAMETER.to_owned())")]
+    pub rollback_parameter: Option<String>,
+}
+
+/// The tenant's project of this name.
+async fn project_named(tx: &mut db::TenantTx, name: &str) -> ApiResult<db::deploy::DeployProject> {
+    db::deploy::find_project_by_name(tx, name)
+        .await
+        .map_err(|e| ApiError::from_db(&format!("deploy project '{name}'"), e))
+}
+
+fn job_of(project: &db::deploy::DeployProject) -> ApiResult<JobPath> {
+    JobPath::parse(&project.jenkins_job).ok_or_else(|| {
+        ApiError::bad_input(format!(
+            "deploy project '{}' names an invalid Jenkins job",
+            project.name
+        ))
+    })
+}
+
+#[derive(Default)]
+pub struct DeployQuery;
+
+#[Object]
+impl DeployQuery {
+    #[graphql(guard = "Require(Permission::DeployHistoryRead)")]
+    async fn deploy_projects(&self, ctx: &Context<'_>) -> ApiResult<Vec<DeployProject>> {
+        let projects = db::deploy::list_projects(&mut *tx(ctx).await?).await?;
+        Ok(projects.into_iter().map(DeployProject).collect())
+    }
+
+    /// The project's newest Jenkins builds, newest first (one request to Jenkins).
+    #[graphql(guard = "Require(Permission::DeployHistoryRead)")]
+    async fn build_history(
+        &self,
+        ctx: &Context<'_>,
+        project: String,
+        #[graphql(default_with = "Some(10)")] limit: Option<i32>,
+    ) -> ApiResult<Vec<BuildInfo>> {
+        let limit = limit.unwrap_or(10);
+        if !(1..=MAX_HISTORY).contains(&limit) {
+            return Err(ApiError::bad_input(format!(
+                "`limit` must be between 1 and {MAX_HISTORY}, not {limit}"
+            )));
+        }
+        let project = project_named(&mut *tx(ctx).await?, &project).await?;
+        let job = job_of(&project)?;
+        let limit = u32::try_from(limit).unwrap_or(1);
+        let builds = context::jenkins(ctx)?
+            .history(&job, limit)
+            .await
+            .map_err(|e| ApiError::from_jenkins(&format!("Jenkins job '{job}'"), e))?;
+        Ok(builds
+            .into_iter()
+            .map(|build| BuildInfo {
+                build,
+                project_id: project.id.clone(),
+            })
+            .collect())
+    }
+
+    /// GUARDiA's ledger of deploys and rollbacks, newest first; it outlives Jenkins' builds.
+    #[graphql(guard = "Require(Permission::DeployHistoryRead)")]
+    async fn deployments(
+        &self,
+        ctx: &Context<'_>,
+        project: Option<String>,
+        #[graphql(default_with = "Some(20)")] first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<DeploymentConnection> {
+        let page = page_request(first, after.as_deref())?;
+        let mut tx = tx(ctx).await?;
+        let project_id = match project {
+            Some(name) => Some(project_named(&mut tx, &name).await?.id),
+            None => None,
+        };
+        let rows = db::deploy::list_deployments(&mut tx, project_id.as_deref(), &page).await?;
+        // Every project of the tenant in one query, instead of one per row.
+        let projects = db::deploy::list_projects(&mut tx).await?;
+        let mut connection = DeploymentConnection::new(rows, project_id);
+        for edge in &mut connection.edges {
+            edge.0.project = projects.iter().find(|p| p.id == edge.0.row.project_id).cloned();
+        }
+        Ok(connection)
+    }
+
+    #[graphql(guard = "Require(Permission::DeployHistoryRead)")]
+    async fn deployment(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Deployment> {
+        let row = db::deploy::get_deployment(&mut *tx(ctx).await?, &id)
+            .await
+            .map_err(|e| ApiError::from_db("deployment", e))?;
+        Ok(row.into())
+    }
+
+    /// The deployment's Jenkins console text from byte `start` (0 for the beginning).
+    #[graphql(guard = "Require(Permission::DeployHistoryRead)")]
+    async fn deployment_log(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default = 0)] start: i32,
+    ) -> ApiResult<DeploymentLog> {
+        let start = u64::try_from(start).map_err(|_| ApiError::bad_input("`start` must not be negative"))?;
+        let (deployment, project) = {
+            let mut tx = tx(ctx).await?;
+            let deployment = db::deploy::get_deployment(&mut tx, &id)
+                .await
+                .map_err(|e| ApiError::from_db("deployment", e))?;
+            let project = db::deploy::get_project(&mut tx, &deployment.project_id).await?;
+            (deployment, project)
+        };
+        let Some(number) = deployment.build_number.and_then(|n| u32::try_from(n).ok()) else {
+            return Ok(DeploymentLog {
+                text: String::new(),
+                next_start: 0,
+                complete: deployment.status.is_finished(),
+            });
+        };
+        let chunk = context::jenkins(ctx)?
+            .console(&job_of(&project)?, number, start)
+            .await
+            .map_err(|e| ApiError::from_jenkins(&format!("build #{number}"), e))?;
+        Ok(DeploymentLog {
+            text: chunk.text,
+            next_start: i32::try_from(chunk.next_start).unwrap_or(i32::MAX),
+            complete: !chunk.more,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct DeployMutation;
+
+#[Object]
+impl DeployMutation {
+    #[graphql(guard = "Require(Permission::DeployTrigger)")]
+    async fn create_deploy_project(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateDeployProjectInput,
+    ) -> ApiResult<DeployProject> {
+        let name = validate::text("name", &input.name, 1, 100)?;
+        let jenkins_job = validate::jenkins_job(&input.jenkins_job)?;
+        let rollback_parameter = validate::parameter_name(
+            "rollbackParameter",
+            input
+                .rollback_parameter
+                .as_deref()
+                .unwrap_or(db::deploy::DEFAULT_ROLLBACK_PARAMETER),
+        )?;
+        let mut tx = tx(ctx).await?;
+        let new = db::deploy::NewDeployProject {
+            name: &name,
+            jenkins_job: &jenkins_job,
+            rollback_parameter: &rollback_parameter,
+        };
+        let project = db::deploy::create_project(&mut tx, new).await?;
+        record(&mut tx, ctx, "deploy.project.create", &project.id).await?;
+        Ok(DeployProject(project))
+    }
+
+    /// Queues the project's Jenkins job with these parameters. One deploy at a time per
+    /// project: a second while one is queued or running is a CONFLICT.
+    #[graphql(guard = "Require(Permission::DeployTrigger)")]
+    async fn trigger_deploy(
+        &self,
+        ctx: &Context<'_>,
+        project: String,
+        #[graphql(default_with = "Some(Vec::new())")] parameters: Option<Vec<BuildParameter>>,
+        #[graphql(desc = "Why, for the ledger and the audit log")] reason: Option<String>,
+    ) -> ApiResult<Deployment> {
+        let reason = validate::optional_text("reason", reason.as_deref(), 500)?;
+        let parameters = parameters.unwrap_or_default();
+        let mut pairs = Vec::with_capacity(parameters.len());
+        for p in parameters {
+            pairs.push((validate::parameter_name("parameters.name", &p.name)?, p.value));
+        }
+        let start = Start {
+            project: &project,
+            kind: DeploymentKind::Deploy,
+            target_build: None,
+            reason: reason.as_deref(),
+            parameters: pairs,
+        };
+        start_deployment(ctx, start).await
+    }
+
+    /// Redeploys build `toBuild`: triggers the job with its rollback parameter set to that
+    /// number. Only a finished, successful build that Jenkins still has, with artifacts, can
+    /// be a target; the reason is required and kept in the ledger and the audit log.
+    #[graphql(guard = "Require(Permission::DeployTrigger)")]
+    async fn rollback(
+        &self,
+        ctx: &Context<'_>,
+        project: String,
+        to_build: i32,
+        reason: String,
+    ) -> ApiResult<Deployment> {
+        let reason = validate::text("reason", &reason, 1, 500)?;
+        let target = u32::try_from(to_build)
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ApiError::bad_input("`toBuild` must be a build number (1 or more)"))?;
+        let found = {
+            let mut tx = tx(ctx).await?;
+            project_named(&mut tx, &project).await?
+        };
+        let build = match context::jenkins(ctx)?.build(&job_of(&found)?, target).await {
+            Ok(build) => build,
+            Err(jenkins::JenkinsError::NotFound) => {
+                return Err(ApiError::bad_input(format!(
+                    "build #{target} does not exist in Jenkins (never built, or discarded)"
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if build.building {
+            return Err(ApiError::bad_input(format!("build #{target} is still running")));
+        }
+        if build.result.as_deref() != Some("SUCCESS") {
+            let result = build.result.as_deref().unwrap_or("without a result");
+            return Err(ApiError::bad_input(format!(
+                "build #{target} finished {result}; only a successful build can be a rollback target"
+            )));
+        }
+        if build.artifacts.is_empty() {
+            return Err(ApiError::bad_input(format!(
+                "build #{target} has no artifacts left in Jenkins to redeploy"
+            )));
+        }
+        let start = Start {
+            project: &project,
+            kind: DeploymentKind::Rollback,
+            target_build: Some(to_build),
+            reason: Some(&reason),
+            parameters: vec![(found.rollback_parameter.clone(), target.to_string())],
+        };
+        start_deployment(ctx, start).await
+    }
+}
+
+/// A deploy or rollback about to be triggered.
+struct Start<'a> {
+    project: &'a str,
+    kind: DeploymentKind,
+    target_build: Option<i32>,
+    reason: Option<&'a str>,
+    parameters: Vec<(String, String)>,
+}
+
+/// Records the deployment, then triggers Jenkins, in the request's transaction: the ledger
+/// row comes first, so the database's one-active-deployment-per-project index refuses a
+/// concurrent deploy (CONFLICT) before Jenkins is touched, and a failed trigger rolls the row
+/// back with the rest of the mutation.
+async fn start_deployment(ctx: &Context<'_>, start: Start<'_>) -> ApiResult<Deployment> {
+    let jenkins = context::jenkins(ctx)?;
+    let user_id = session(ctx)?.user_id.clone();
+    let mut tx = tx(ctx).await?;
+    let project = project_named(&mut tx, start.project).await?;
+    let job = job_of(&project)?;
+    let parameters_json = serde_json::to_string(&start.parameters).map_err(|_| ApiError::internal())?;
+    let row = db::deploy::create_deployment(
+        &mut tx,
+        db::deploy::NewDeployment {
+            project_id: &project.id,
+            kind: start.kind,
+            target_build: start.target_build,
+            queue_item_id: None,
+            reason: start.reason,
+            parameters: &parameters_json,
+            triggered_by: &user_id,
+        },
+    )
+    .await?;
+
+    let definition = jenkins
+        .definition(&job)
+        .await
+        .map_err(|e| ApiError::from_jenkins(&format!("Jenkins job '{job}'"), e))?;
+    if !definition.buildable {
+        return Err(ApiError::bad_input(format!(
+            "Jenkins job '{job}' is disabled (not buildable)"
+        )));
+    }
+    definition
+        .check(&start.parameters)
+        .map_err(|problem| ApiError::bad_input(format!("Jenkins job '{job}': {problem}")))?;
+    let queue_id = jenkins
+        .trigger(&job, definition.is_parameterized(), &start.parameters)
+        .await?;
+
+    let progress = db::deploy::DeploymentProgress {
+        queue_item_id: Some(i64::try_from(queue_id).unwrap_or(i64::MAX)),
+        ..Default::default()
+    };
+    let row = db::deploy::record_progress(&mut tx, &row.id, &progress).await?;
+    let action = match start.kind {
+        DeploymentKind::Deploy => "deploy.trigger",
+        DeploymentKind::Rollback => "deploy.rollback",
+    };
+    record_with_detail(&mut tx, ctx, action, &row.id, start.reason).await?;
+    context::after_commit(ctx, AfterCommit::DeploymentChanged(row.id.clone()));
+    Ok(Deployment {
+        row,
+        project: Some(project),
+        triggered_by: None,
+    })
+}
+
+#[derive(Default)]
+pub struct DeploySubscription;
+
+#[Subscription]
+impl DeploySubscription {
+    /// Every change of a deployment of the caller's tenant (of one project, if named): queued,
+    /// started with its build number, finished.
+    #[graphql(guard = "Require(Permission::DeployHistoryRead)")]
+    async fn deployment_updated(
+        &self,
+        ctx: &Context<'_>,
+        project: Option<String>,
+    ) -> async_graphql::Result<impl Stream<Item = Deployment>> {
+        let session = session(ctx)?;
+        let services = context::services(ctx);
+        let project_id = match project {
+            Some(name) => {
+                let mut scope = services.pool.tenant_tx(&session.tenant_id, Access::Read).await?;
+                let found = project_named(&mut scope, &name).await?;
+                scope.commit().await?;
+                Some(found.id)
+            }
+            None => None,
+        };
+        let tenant_id = session.tenant_id.clone();
+        let receiver = services.events.subscribe();
+        Ok(futures_util::stream::unfold(receiver, move |mut receiver| {
+            let tenant_id = tenant_id.clone();
+            let project_id = project_id.clone();
+            async move {
+                loop {
+                    match receiver.recv().await {
+                        Ok(snapshot) => {
+                            let wanted = snapshot.deployment.tenant_id == tenant_id
+                                && project_id
+                                    .as_ref()
+                                    .is_none_or(|id| *id == snapshot.deployment.project_id);
+                            if wanted {
+                                return Some((Deployment::from(&*snapshot), receiver));
+                            }
+                        }
+                        // A slow subscriber misses some events; the next one is current.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            }
+        }))
+    }
+}

@@ -1,0 +1,101 @@
+//! A graphql-transport-ws client for subscription tests.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// One subscription on its own connection.
+pub struct Subscriber {
+    socket: Socket,
+}
+
+/// How a connection attempt ended.
+#[derive(Debug)]
+pub enum Refused {
+    /// The server closed the connection during `connection_init` (bad token).
+    Closed(Option<String>),
+    /// The subscribe answered an error.
+    Error(Value),
+}
+
+impl Subscriber {
+    /// Connects to `/graphql/ws`, authenticates with `token` and subscribes to `query`.
+    pub async fn start(base_url: &str, token: &str, query: &str) -> Result<Subscriber, Refused> {
+        let url = format!("{}/graphql/ws", base_url.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().expect("a ws request");
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static("graphql-transport-ws"),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("ws connects");
+        send(
+            &mut socket,
+            json!({ "type": "connection_init", "payload": { "token": token } }),
+        )
+        .await;
+        match receive(&mut socket, Duration::from_secs(10)).await {
+            Some(ack) if ack["type"] == "connection_ack" => {}
+            Some(other) => return Err(Refused::Error(other)),
+            None => return Err(Refused::Closed(None)),
+        }
+        send(
+            &mut socket,
+            json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }),
+        )
+        .await;
+        let mut subscriber = Subscriber { socket };
+        // An immediate error (guard, unknown project) comes back at once; give it a moment.
+        match receive(&mut subscriber.socket, Duration::from_millis(300)).await {
+            Some(message) if message["type"] == "error" => Err(Refused::Error(message)),
+            // A resolver's error (guard, unknown project) arrives as a result with errors.
+            Some(message) if message["type"] == "next" && message["payload"].get("errors").is_some() => {
+                Err(Refused::Error(message))
+            }
+            Some(message) => panic!("unexpected message before any event: {message}"),
+            None => Ok(subscriber),
+        }
+    }
+
+    /// The next event's `data`, or `None` when none comes within `wait`.
+    pub async fn next(&mut self, wait: Duration) -> Option<Value> {
+        let message = receive(&mut self.socket, wait).await?;
+        assert_eq!(message["type"], "next", "{message}");
+        assert!(message["payload"].get("errors").is_none(), "{message}");
+        Some(message["payload"]["data"].clone())
+    }
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::text(message.to_string()))
+        .await
+        .expect("ws send");
+}
+
+/// The next JSON message (pings answered), or `None` on timeout or close.
+async fn receive(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let frame = tokio::time::timeout_at(deadline, socket.next()).await.ok()??;
+        match frame.ok()? {
+            Message::Text(text) => {
+                let value: Value = serde_json::from_str(&text).expect("JSON message");
+                if value["type"] == "ping" {
+                    send(socket, json!({ "type": "pong" })).await;
+                    continue;
+                }
+                return Some(value);
+            }
+            Message::Close(_) => return None,
+            _ => {}
+        }
+    }
+}
