@@ -61,6 +61,7 @@ impl JenkinsClient {
         let http = reqwest::Client::builder()
             .use_rustls_tls()
             .cookie_store(true)
+            .redirect(redirect_policy())
             .connect_timeout(config.timeout)
             .read_timeout(config.timeout)
             .user_agent(concat!("GUARDiA-ITSM/", env!("CARGO_PKG_VERSION")))
@@ -188,6 +189,21 @@ impl JenkinsClient {
         *self.crumb.lock().await = Some(Crumb { header, value });
         Ok(())
     }
+}
+
+/// Follows redirects (artifacts may live behind the resource root URL or in external
+/// storage; reqwest drops the credentials across hosts) except a 303, which answers a trigger
+/// with the queue item it was merged into: that answer is the result.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.status() == StatusCode::SEE_OTHER {
+            attempt.stop()
+        } else if attempt.previous().len() >= 10 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// Maps Jenkins' failure statuses (PROTOCOL.md §9); passes success and redirects through.
