@@ -2,6 +2,7 @@
 
 mod serve;
 mod tenant;
+mod transfer;
 mod user;
 
 use std::path::PathBuf;
@@ -40,6 +41,9 @@ pub enum Command {
     /// Manage users
     #[command(subcommand)]
     User(UserCommand),
+    /// Move data between databases: copy (e.g. SQLite → PostgreSQL) and verify
+    #[command(subcommand)]
+    Db(transfer::DbCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +84,10 @@ pub enum UserCommand {
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Db(command)) = cli.command {
+        // Names its databases itself (--from, --to).
+        return transfer::run(command).await;
+    }
     let url = DatabaseUrl::parse(cli.database_url.as_deref())?;
     match cli.command.unwrap_or(Command::Serve(serve::ServeArgs::default())) {
         Command::Serve(args) => serve::run(url, args).await,
@@ -110,6 +118,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             role,
             password,
         }) => user::create(&url, &tenant, &email, &name, role, password).await,
+        Command::Db(_) => unreachable!("handled above"),
     }
 }
 

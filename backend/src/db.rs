@@ -3,6 +3,7 @@
 //! Every tenant-owned query goes through a [`TenantTx`], which carries the tenant; the domain
 //! modules below take it as their first argument and filter by it. Nothing here knows GraphQL.
 
+pub mod copy;
 mod error;
 mod migrate;
 pub mod notify;

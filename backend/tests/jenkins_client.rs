@@ -130,7 +130,7 @@ async fn jenkins_refusals_become_typed_errors() {
     sim.discard_build("team/feature%2Fx", 2);
     assert_eq!(client.build(&job(), 2).await.err(), Some(JenkinsError::NotFound));
     // A parameterized job refuses the plain `build` endpoint: the caller's input, not Jenkins'.
-    let refused = client.trigger(&job(), false, &[]).await.err().expect("refused");
+    let refused = client.trigger(&job(), false, &[]).await.expect_err("refused");
     assert!(
         matches!(refused, JenkinsError::Rejected { status: 400, .. }),
         "{refused:?}"
@@ -144,11 +144,7 @@ async fn jenkins_refusals_become_typed_errors() {
     );
     let disabled = JobPath::parse("disabled").expect("path");
     assert!(!client.definition(&disabled).await.expect("definition").buildable);
-    let refused = client
-        .trigger(&disabled, false, &[])
-        .await
-        .err()
-        .expect("refused");
+    let refused = client.trigger(&disabled, false, &[]).await.expect_err("refused");
     assert!(
         matches!(refused, JenkinsError::Rejected { status: 409, .. }),
         "{refused:?}"

@@ -64,10 +64,27 @@ macro_rules! db_run {
 impl DbPool {
     /// Builds the pool. Migrations must have run (they create the application role).
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, DbError> {
+        Self::open(url, false).await
+    }
+
+    /// A pool that cannot write: SQLite opens the file read-only, PostgreSQL transactions are
+    /// READ ONLY. For the source of `guardia db copy`.
+    pub async fn connect_read_only(url: &DatabaseUrl) -> Result<Self, DbError> {
+        Self::open(url, true).await
+    }
+
+    async fn open(url: &DatabaseUrl, read_only: bool) -> Result<Self, DbError> {
         match url {
             DatabaseUrl::Sqlite(path) => {
+                if read_only && !path.exists() {
+                    return Err(DbError::Unavailable(format!("{} does not exist", path.display())));
+                }
                 let mut config = ManagerConfig::<SqliteConn>::default();
-                config.custom_setup = Box::new(|path| establish_sqlite(path).boxed());
+                config.custom_setup = if read_only {
+                    Box::new(|path| establish_sqlite_read_only(path).boxed())
+                } else {
+                    Box::new(|path| establish_sqlite(path).boxed())
+                };
                 // A local file does not drop connections; skip the per-checkout ping.
                 config.recycling_method = RecyclingMethod::Fast;
                 let manager = AsyncDieselConnectionManager::new_with_config(path.to_string_lossy(), config);
@@ -81,7 +98,20 @@ impl DbPool {
             }
             DatabaseUrl::Postgres(raw) => {
                 let mut config = ManagerConfig::<PgConn>::default();
-                config.custom_setup = Box::new(|raw| establish_postgres_as_app(raw).boxed());
+                config.custom_setup = if read_only {
+                    Box::new(|raw| {
+                        async move {
+                            let mut conn = establish_postgres_as_app(raw).await?;
+                            conn.batch_execute("SET default_transaction_read_only = on")
+                                .await
+                                .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                            Ok(conn)
+                        }
+                        .boxed()
+                    })
+                } else {
+                    Box::new(|raw| establish_postgres_as_app(raw).boxed())
+                };
                 let manager = AsyncDieselConnectionManager::new_with_config(raw.clone(), config);
                 let pool = Pool::builder()
                     .max_size(POSTGRES_POOL_SIZE)
@@ -124,6 +154,25 @@ impl diesel::connection::Instrumentation for StatementCounter {
             metrics::counter!("guardia_sql_statements_total").increment(1);
         }
     }
+}
+
+/// Opens a SQLite file that no statement can change (`mode=ro` and `query_only`).
+async fn establish_sqlite_read_only(path: &str) -> diesel::ConnectionResult<SqliteConn> {
+    // A URI filename: characters with a meaning in URIs are percent-encoded.
+    let encoded: String = path
+        .chars()
+        .map(|c| match c {
+            '%' | '?' | '#' => format!("%{:02X}", c as u32),
+            c => c.to_string(),
+        })
+        .collect();
+    let mut conn = SqliteConn::establish(&format!("file:{encoded}?mode=ro")).await?;
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA query_only = ON;"
+    ))
+    .await
+    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+    Ok(conn)
 }
 
 /// Opens a SQLite file with the settings every GUARDiA connection needs.

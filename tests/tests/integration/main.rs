@@ -4,6 +4,7 @@
 mod auth;
 mod browser;
 mod cli;
+mod copy;
 mod deploy;
 mod domain;
 mod isolation;
