@@ -114,9 +114,22 @@ impl World {
 
     /// Like [`World::start`], with a differently configured Jenkins.
     pub async fn start_with(backend: Backend, sim: SimOptions) -> Self {
+        Self::start_full(backend, sim, None).await
+    }
+
+    /// Like [`World::start`], serving the built web app from `web_dir`.
+    pub async fn start_with_web(backend: Backend, web_dir: std::path::PathBuf) -> Self {
+        Self::start_full(backend, SimOptions::default(), Some(web_dir)).await
+    }
+
+    async fn start_full(backend: Backend, sim: SimOptions, web_dir: Option<std::path::PathBuf>) -> Self {
         let db = TestDb::empty(backend).await;
         let jenkins = start_jenkins(sim).await;
-        let server = Guardia::start(&db, jenkins_options(&jenkins)).await;
+        let options = GuardiaOptions {
+            web_dir,
+            ..jenkins_options(&jenkins)
+        };
+        let server = Guardia::start(&db, options).await;
         let pool = DbPool::connect(&db.database_url()).await.expect("pool");
         let hash = hash_password(PASSWORD).expect("hash");
         let keys = TokenKeys::new(JWT_SECRET.as_bytes());

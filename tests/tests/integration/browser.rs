@@ -1,54 +1,199 @@
-//! The browser smoke test: headless Debian Chromium loads `/` from the real `guardia` serving
-//! Trunk's build and finds the text the Leptos app renders. A blank page (a broken wasm-opt,
-//! a missing asset) fails it.
+//! The web app in real headless Chromium, against the real `guardia` serving Trunk's build with
+//! the Jenkins simulator: log in, every page renders, a DEPLOY_ENGINEER downloads an artifact
+//! and rolls back with a reason and watches it reach SUCCESS; ENGINEER and CUSTOMER do not get
+//! the actions their role lacks; the language switches and is remembered. Screenshots of every
+//! page go to `target/screenshots/`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use fantoccini::Locator;
-use guardia_tests::{Backend, Browser, Guardia, GuardiaOptions, TestDb, both_backends, workspace_root};
+use fantoccini::{Client, Locator};
+use guardia_shared::Role;
+use guardia_tests::api::{DEPLOY_JOB, FAILED_BUILD, PASSWORD, SEEDED_BUILDS};
+use guardia_tests::{Backend, Browser, World, both_backends, workspace_root};
+use serde_json::json;
 
-async fn web_app_renders_in_chromium(backend: Backend) {
+const WAIT: Duration = Duration::from_secs(30);
+
+fn dist() -> std::path::PathBuf {
     let dist =
         std::env::var_os("GUARDIA_TEST_WEB_DIR").map_or_else(|| workspace_root().join("dist"), Into::into);
     assert!(
         dist.join("index.html").is_file(),
-        "{} has no built web app: run `trunk build` first (scripts/test does)",
+        "{} has no built web app: run `trunk build --release` first (scripts/test does)",
         dist.display()
     );
-    let test_db = TestDb::empty(backend).await;
-    let server = Guardia::start(
-        &test_db,
-        GuardiaOptions {
-            web_dir: Some(dist),
-            ..Default::default()
-        },
-    )
-    .await;
-    let browser = Browser::start().await;
+    dist
+}
 
-    browser.client.goto(&server.url("/")).await.expect("navigate");
-    let ready = browser
-        .client
+async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
         .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("[data-testid=app-ready]"))
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
         .await
-        .expect("the Leptos app rendered its shell (a blank page means the WASM did not run)");
-    let text = ready.text().await.expect("text");
-    assert!(text.contains("GUARDiA web app loaded"), "{text}");
-    let heading = browser
-        .client
-        .find(Locator::Css("h1"))
+        .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+}
+
+async fn absent(client: &Client, css: &str) -> bool {
+    client.find_all(Locator::Css(css)).await.expect("find").is_empty()
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    wait_for(client, css).await.text().await.expect("text")
+}
+
+/// Waits until the element's text satisfies `done`.
+async fn wait_text(client: &Client, css: &str, done: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+            && done(&text)
+        {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "{css} never showed the expected text");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn log_in(browser: &Browser, world: &World, email: &str) {
+    let client = &browser.client;
+    client.goto(&world.server.url("/login")).await.expect("navigate");
+    wait_for(client, "[data-testid=login-email]").await.send_keys(email).await.expect("type");
+    wait_for(client, "[data-testid=login-password]").await.send_keys(PASSWORD).await.expect("type");
+    wait_for(client, "[data-testid=login-submit]").await.click().await.expect("click");
+    wait_for(client, "[data-testid=dashboard-ready]").await;
+}
+
+async fn log_out(browser: &Browser) {
+    wait_for(&browser.client, "[data-testid=logout]").await.click().await.expect("click");
+    wait_for(&browser.client, "[data-testid=login-form]").await;
+}
+
+async fn open(browser: &Browser, nav: &str, ready: &str) {
+    wait_for(&browser.client, &format!("[data-testid=nav-{nav}]")).await.click().await.expect("click");
+    wait_for(&browser.client, ready).await;
+    assert!(absent(&browser.client, "[data-testid=error]").await, "{nav} shows an error");
+}
+
+async fn the_web_app_works_for_every_role(backend: Backend) {
+    let world = World::start_with_web(backend, dist()).await;
+    let name = format!("{backend:?}").to_lowercase();
+    world
+        .gql(
+            world.acme.token(Role::Admin),
+            "mutation($id: ID!) { setServerCredential(serverId: $id, username: \"root\", password: \"s3cret-Pa55\") { id } }",
+            json!({ "id": world.acme.server_id }),
+        )
+        .await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+
+    // A signed-out visit goes to the login page; a wrong password says so.
+    client.goto(&world.server.url("/")).await.expect("navigate");
+    wait_for(client, "[data-testid=login-form]").await;
+    browser.screenshot(&format!("login-{name}")).await;
+    wait_for(client, "[data-testid=login-email]").await.send_keys("admin@acme.example").await.expect("type");
+    wait_for(client, "[data-testid=login-password]").await.send_keys("wrong password").await.expect("type");
+    wait_for(client, "[data-testid=login-submit]").await.click().await.expect("click");
+    let error = text_of(client, "[data-testid=login-error]").await;
+    assert!(error.contains("Wrong email or password") || error.contains("올바르지"), "{error}");
+
+    // ADMIN: every page renders.
+    log_in(&browser, &world, "admin@acme.example").await;
+    let started = Instant::now();
+    client.goto(&world.server.url("/")).await.expect("navigate");
+    wait_for(client, "[data-testid=dashboard-ready] [data-testid=chart]").await;
+    println!("navigation → first rendered dashboard ({name}): {} ms", started.elapsed().as_millis());
+    browser.screenshot(&format!("dashboard-{name}")).await;
+    for (nav, ready) in [
+        ("srs", "[data-testid=sr-row]"),
+        ("servers", "[data-testid=server-row]"),
+        ("batch", "[data-testid=batch-table]"),
+        ("agents", "[data-testid=agent-table]"),
+        ("users", "[data-testid=user-table]"),
+    ] {
+        open(&browser, nav, ready).await;
+        browser.screenshot(&format!("{nav}-{name}")).await;
+    }
+    wait_for(client, "[data-testid=nav-srs]").await.click().await.expect("click");
+    wait_for(client, "[data-testid=sr-row] a").await.click().await.expect("click");
+    wait_for(client, "[data-testid=sr-heading]").await;
+    browser.screenshot(&format!("sr-detail-{name}")).await;
+    log_out(&browser).await;
+
+    // DEPLOY_ENGINEER: builds, an artifact download, a rollback with a reason, live to SUCCESS.
+    log_in(&browser, &world, "deploy-engineer@acme.example").await;
+    open(&browser, "deploys", "[data-testid=build-row]").await;
+    let rows = client.find_all(Locator::Css("[data-testid=build-row]")).await.expect("rows");
+    assert_eq!(rows.len(), SEEDED_BUILDS as usize);
+    assert!(absent(client, &format!("[data-testid=rollback-{FAILED_BUILD}]")).await, "a FAILURE build offers a rollback");
+    let link = wait_for(client, "[data-testid=artifact-link]").await;
+    let href = link.attr("href").await.expect("attr").expect("an href");
+    let size = client
+        .execute(
+            "return fetch(arguments[0]).then(r => r.ok ? r.arrayBuffer() : Promise.reject(r.status)).then(b => b.byteLength)",
+            vec![json!(href)],
+        )
         .await
-        .expect("h1")
-        .text()
-        .await
-        .expect("text");
-    assert_eq!(heading, "GUARDiA ITSM");
-    let backend_name = format!("{backend:?}").to_lowercase();
-    let shot = browser.screenshot(&format!("smoke-{backend_name}")).await;
-    assert!(std::fs::metadata(&shot).expect("screenshot").len() > 1000);
+        .expect("the artifact downloads in the page");
+    let expected = world
+        .jenkins
+        .artifact_bytes(DEPLOY_JOB, SEEDED_BUILDS, "target/portal.war")
+        .expect("artifact")
+        .len();
+    assert_eq!(size, json!(expected));
+
+    let target = SEEDED_BUILDS - 2;
+    wait_for(client, &format!("[data-testid=rollback-{target}]")).await.click().await.expect("click");
+    wait_for(client, "[data-testid=rollback-dialog]").await;
+    // No reason, no rollback.
+    wait_for(client, "[data-testid=rollback-confirm]").await.click().await.expect("click");
+    assert!(world.jenkins.triggers(DEPLOY_JOB).is_empty());
+    wait_for(client, "[data-testid=rollback-reason]").await.send_keys("INC-77: login page broken").await.expect("type");
+    browser.screenshot(&format!("rollback-dialog-{name}")).await;
+    wait_for(client, "[data-testid=rollback-confirm]").await.click().await.expect("click");
+    wait_text(client, "[data-testid=live-status]", |t| t == "SUCCESS").await;
+    wait_for(client, "[data-testid=ledger-row][data-kind=ROLLBACK][data-status=SUCCESS]").await;
+    wait_text(client, "[data-testid=console]", |t| t.contains("Finished: SUCCESS")).await;
+    let sent = world.jenkins.triggers(DEPLOY_JOB);
+    assert_eq!(sent, [vec![("ROLLBACK_BUILD".to_owned(), target.to_string())]]);
+    browser.screenshot(&format!("deploys-{name}")).await;
+    open(&browser, "servers", "[data-testid=reveal-credential]").await;
+    wait_for(client, "[data-testid=reveal-credential]").await.click().await.expect("click");
+    assert!(text_of(client, "[data-testid=credential]").await.contains("s3cret-Pa55"));
+    log_out(&browser).await;
+
+    // ENGINEER: history yes, rollback and credentials no.
+    log_in(&browser, &world, "engineer@acme.example").await;
+    open(&browser, "deploys", "[data-testid=build-row]").await;
+    assert!(absent(client, "[data-testid^=rollback-]").await, "an ENGINEER is offered a rollback");
+    assert!(absent(client, "[data-testid=deploy-submit]").await);
+    open(&browser, "servers", "[data-testid=server-row]").await;
+    assert!(absent(client, "[data-testid=reveal-credential]").await, "an ENGINEER may not read credentials");
+    browser.screenshot(&format!("servers-engineer-{name}")).await;
+    log_out(&browser).await;
+
+    // CUSTOMER: no deploys, no servers; only their own SR.
+    log_in(&browser, &world, "customer@acme.example").await;
+    for nav in ["deploys", "servers", "batch", "users"] {
+        assert!(absent(client, &format!("[data-testid=nav-{nav}]")).await, "a CUSTOMER sees {nav}");
+    }
+    open(&browser, "srs", "[data-testid=sr-row]").await;
+    let own = client.find_all(Locator::Css("[data-testid=sr-row]")).await.expect("rows");
+    assert_eq!(own.len(), 1);
+    browser.screenshot(&format!("srs-customer-{name}")).await;
+
+    // The language switches, and stays switched after a reload.
+    let before = text_of(client, "h1").await;
+    wait_for(client, "[data-testid=lang-switch]").await.click().await.expect("click");
+    let after = wait_text(client, "h1", |t| t != before).await;
+    assert!(["서비스 요청", "Service requests"].contains(&after.as_str()), "{after}");
+    client.refresh().await.expect("reload");
+    assert_eq!(wait_text(client, "h1", |t| !t.is_empty()).await, after);
+    browser.screenshot(&format!("language-{name}")).await;
     browser.close().await;
 }
 
-both_backends!(web_app_renders_in_chromium);
+both_backends!(the_web_app_works_for_every_role);

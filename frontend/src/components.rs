@@ -1,0 +1,7 @@
+//! Small building blocks the pages share, one per file.
+
+pub mod bar_chart;
+pub mod error_box;
+pub mod lang_switch;
+pub mod shell;
+pub mod status_badge;

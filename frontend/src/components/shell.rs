@@ -1,0 +1,69 @@
+//! The frame around every signed-in page: navigation by role, the user, language, log out.
+
+use guardia_shared::Permission;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::lang_switch::LangSwitch;
+use crate::i18n::use_lang;
+use crate::session::use_session;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AppInfo {
+    demo: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InfoData {
+    app_info: AppInfo,
+}
+
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let session = use_session();
+    let lang = use_lang();
+    let demo = LocalResource::new(move || async move {
+        crate::api::gql::<InfoData>(None, "{ appInfo { demo } }", json!({}))
+            .await
+            .is_ok_and(|d| d.app_info.demo)
+    });
+    let link = move |href: &'static str, key: &'static str, visible: bool| {
+        visible.then(|| view! { <A href=href attr:data-testid=format!("nav-{}", key.trim_start_matches("nav."))>{move || lang.t(key)}</A> })
+    };
+    let who = move || {
+        session.0.with(|s| {
+            s.as_ref()
+                .map(|s| format!("{} · {} · {}", s.user.name, s.user.role.as_str(), s.user.tenant.name))
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <div class="shell">
+            <header class="top">
+                <strong class="brand">"GUARDiA ITSM"</strong>
+                <nav>
+                    {link("/", "nav.dashboard", true)}
+                    {link("/srs", "nav.srs", session.can(Permission::SrRead))}
+                    {link("/servers", "nav.servers", session.can(Permission::ServerRead))}
+                    {link("/deploys", "nav.deploys", session.can(Permission::DeployHistoryRead))}
+                    {link("/batch", "nav.batch", session.can(Permission::BatchAgentRead))}
+                    {link("/agents", "nav.agents", session.can(Permission::BatchAgentRead))}
+                    {link("/users", "nav.users", session.can(Permission::UserManage))}
+                </nav>
+                <span class="who" data-testid="who">{who}</span>
+                <LangSwitch />
+                <button class="link" data-testid="logout" on:click=move |_| session.sign_out()>
+                    {lang.t("nav.logout")}
+                </button>
+            </header>
+            {move || demo.get().unwrap_or(false).then(|| view! {
+                <p class="demo-banner" data-testid="demo-banner">{lang.t("demo.banner")}</p>
+            })}
+            <main class="page">{children()}</main>
+        </div>
+    }
+}

@@ -1,0 +1,187 @@
+//! Korean and English UI text. The language comes from the browser, can be switched, and is
+//! remembered (localStorage).
+
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ko,
+    En,
+}
+
+const STORAGE_KEY: &str = "guardia.lang";
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+        }
+    }
+
+    /// The remembered choice, else the browser's language.
+    pub fn initial() -> Lang {
+        let remembered = window()
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+        let preferred = remembered.or_else(|| window().navigator().language());
+        match preferred {
+            Some(lang) if lang.starts_with("ko") => Lang::Ko,
+            Some(_) => Lang::En,
+            None => Lang::Ko,
+        }
+    }
+
+    pub fn remember(self) {
+        if let Some(storage) = window().local_storage().ok().flatten() {
+            let _ = storage.set_item(STORAGE_KEY, self.code());
+        }
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", self.code());
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct LangContext(pub RwSignal<Lang>);
+
+pub fn use_lang() -> LangContext {
+    expect_context::<LangContext>()
+}
+
+impl LangContext {
+    /// The text for `key` in the current language. Not reactive: switching the language
+    /// rebuilds the page (see `App`), which keeps every text a plain string (smaller WASM).
+    pub fn t(&self, key: &'static str) -> &'static str {
+        tr(self.0.get_untracked(), key)
+    }
+}
+
+/// Every UI text: (key, 한국어, English).
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("app.title", "GUARDiA ITSM", "GUARDiA ITSM"),
+    ("nav.dashboard", "대시보드", "Dashboard"),
+    ("nav.srs", "서비스 요청", "Service requests"),
+    ("nav.servers", "서버", "Servers"),
+    ("nav.deploys", "배포 이력", "Deploy history"),
+    ("nav.batch", "배치 작업", "Batch jobs"),
+    ("nav.agents", "에이전트", "Agents"),
+    ("nav.users", "사용자", "Users"),
+    ("nav.logout", "로그아웃", "Log out"),
+    ("lang.switch", "English", "한국어"),
+    ("login.title", "로그인", "Sign in"),
+    ("login.email", "이메일", "Email"),
+    ("login.password", "비밀번호", "Password"),
+    ("login.submit", "로그인", "Sign in"),
+    ("login.busy", "로그인 중…", "Signing in…"),
+    ("login.wrong", "이메일 또는 비밀번호가 올바르지 않습니다.", "Wrong email or password."),
+    ("login.limited", "로그인 시도가 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many attempts. Try again in a few minutes."),
+    ("common.loading", "불러오는 중…", "Loading…"),
+    ("common.retry", "다시 시도", "Retry"),
+    ("common.save", "저장", "Save"),
+    ("common.cancel", "취소", "Cancel"),
+    ("common.create", "만들기", "Create"),
+    ("common.saving", "저장 중…", "Saving…"),
+    ("common.none", "없음", "None"),
+    ("common.more", "더 보기", "Load more"),
+    ("common.all", "전체", "All"),
+    ("error.forbidden", "권한이 없습니다.", "Your role does not allow this."),
+    ("error.not_found", "찾을 수 없습니다.", "Not found."),
+    ("error.network", "서버에 연결할 수 없습니다.", "Cannot reach the server."),
+    ("error.upstream", "Jenkins에 연결할 수 없습니다.", "Jenkins is unavailable."),
+    ("dash.by_status", "상태별 SR", "SRs by status"),
+    ("dash.my_srs", "내 미결 SR", "My open SRs"),
+    ("dash.agents", "서버와 에이전트", "Servers and agents"),
+    ("dash.deployments", "최근 배포", "Latest deployments"),
+    ("sr.title", "제목", "Title"),
+    ("sr.description", "설명", "Description"),
+    ("sr.status", "상태", "Status"),
+    ("sr.priority", "우선순위", "Priority"),
+    ("sr.requester", "요청자", "Requester"),
+    ("sr.assignee", "담당자", "Assignee"),
+    ("sr.created", "등록일", "Created"),
+    ("sr.new", "새 서비스 요청", "New service request"),
+    ("sr.comments", "댓글", "Comments"),
+    ("sr.comment", "댓글 달기", "Add comment"),
+    ("sr.assign_me", "내가 담당", "Assign to me"),
+    ("sr.unassign", "담당 해제", "Unassign"),
+    ("sr.change_status", "상태 변경", "Change status"),
+    ("sr.title_required", "제목을 입력하세요 (200자 이내).", "Enter a title (at most 200 characters)."),
+    ("server.name", "이름", "Name"),
+    ("server.host", "호스트", "Host"),
+    ("server.os", "OS", "OS"),
+    ("server.environment", "환경", "Environment"),
+    ("server.new", "서버 등록", "Add server"),
+    ("server.edit", "수정", "Edit"),
+    ("server.credential", "자격증명", "Credential"),
+    ("server.reveal", "자격증명 보기", "Reveal credential"),
+    ("server.hide", "숨기기", "Hide"),
+    ("server.audited", "조회 기록이 감사 로그에 남습니다.", "This read is written to the audit log."),
+    ("deploy.project", "배포 프로젝트", "Deploy project"),
+    ("deploy.builds", "Jenkins 빌드", "Jenkins builds"),
+    ("deploy.ledger", "배포 원장", "Deployment ledger"),
+    ("deploy.number", "빌드", "Build"),
+    ("deploy.result", "결과", "Result"),
+    ("deploy.started", "시작", "Started"),
+    ("deploy.duration", "소요 시간", "Duration"),
+    ("deploy.by", "실행자", "Triggered by"),
+    ("deploy.artifacts", "산출물", "Artifacts"),
+    ("deploy.rollback", "롤백", "Roll back"),
+    ("deploy.rollback_to", "이 빌드로 롤백", "Roll back to this build"),
+    ("deploy.reason", "사유 (필수)", "Reason (required)"),
+    ("deploy.confirm", "롤백 실행", "Start rollback"),
+    ("deploy.reason_required", "롤백 사유를 입력하세요.", "Enter the reason for the rollback."),
+    ("deploy.progress", "진행 상황", "Progress"),
+    ("deploy.console", "콘솔 출력", "Console output"),
+    ("deploy.deploy", "배포 실행", "Deploy"),
+    ("deploy.parameters", "파라미터 (한 줄에 이름=값)", "Parameters (one NAME=value per line)"),
+    ("deploy.kind", "종류", "Kind"),
+    ("deploy.target", "대상 빌드", "Target build"),
+    ("deploy.no_projects", "배포 프로젝트가 없습니다.", "No deploy projects yet."),
+    ("batch.name", "이름", "Name"),
+    ("batch.job", "Jenkins 작업", "Jenkins job"),
+    ("batch.schedule", "일정", "Schedule"),
+    ("batch.last_run", "최근 실행", "Last run"),
+    ("batch.run_now", "즉시 실행", "Run now"),
+    ("agent.name", "이름", "Name"),
+    ("agent.server", "서버", "Server"),
+    ("agent.status", "상태", "Status"),
+    ("agent.version", "버전", "Version"),
+    ("agent.last_seen", "마지막 신호", "Last heartbeat"),
+    ("user.email", "이메일", "Email"),
+    ("user.name", "이름", "Name"),
+    ("user.role", "역할", "Role"),
+    ("user.active", "활성", "Active"),
+    ("user.new", "사용자 추가", "Add user"),
+    ("user.deactivate", "비활성화", "Deactivate"),
+    ("user.password", "초기 비밀번호 (10자 이상)", "Initial password (10+ characters)"),
+    ("demo.banner", "데모: Jenkins는 시뮬레이터입니다", "Demo: Jenkins is simulated"),
+];
+
+/// The text for `key` in `lang`; an unknown key shows itself (and a test forbids that).
+pub fn tr(lang: Lang, key: &'static str) -> &'static str {
+    TEXTS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map_or(key, |(_, ko, en)| match lang {
+            Lang::Ko => ko,
+            Lang::En => en,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_unique_and_translated() {
+        for (i, (key, ko, en)) in TEXTS.iter().enumerate() {
+            assert!(!ko.is_empty() && !en.is_empty(), "{key}");
+            assert!(TEXTS[..i].iter().all(|(k, _, _)| k != key), "{key} twice");
+        }
+        assert_eq!(tr(Lang::Ko, "nav.deploys"), "배포 이력");
+        assert_eq!(tr(Lang::En, "nav.deploys"), "Deploy history");
+    }
+}

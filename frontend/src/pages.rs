@@ -1,0 +1,11 @@
+//! One file per page.
+
+pub mod agents;
+pub mod batch;
+pub mod dashboard;
+pub mod deploys;
+pub mod login;
+pub mod servers;
+pub mod sr_detail;
+pub mod srs;
+pub mod users;

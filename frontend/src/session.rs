@@ -1,0 +1,107 @@
+//! The signed-in user, kept for the browser session (sessionStorage), and the helpers pages use
+//! to call the API as them and to ask the shared permission table what to show.
+
+use guardia_shared::permission::{Permission, allows_in};
+use guardia_shared::Role;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::api::{self, ApiError};
+
+const STORAGE_KEY: &str = "guardia.session";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub user: Me,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub tenant: TenantRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantRef {
+    pub code: String,
+    pub name: String,
+    pub is_operator: bool,
+}
+
+impl Session {
+    /// Whether the shared permission table lets this user do it (the UI hides the rest; the
+    /// server still decides).
+    pub fn can(&self, permission: Permission) -> bool {
+        allows_in(self.user.role, permission, self.user.tenant.is_operator)
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// The session kept in this browser tab, if any.
+pub fn load() -> Option<Session> {
+    let text = storage()?.get_item(STORAGE_KEY).ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+fn store(session: Option<&Session>) {
+    let Some(storage) = storage() else { return };
+    match session.and_then(|s| serde_json::to_string(s).ok()) {
+        Some(text) => {
+            let _ = storage.set_item(STORAGE_KEY, &text);
+        }
+        None => {
+            let _ = storage.remove_item(STORAGE_KEY);
+        }
+    }
+}
+
+/// The session signal every page reads.
+#[derive(Clone, Copy)]
+pub struct SessionContext(pub RwSignal<Option<Session>>);
+
+impl SessionContext {
+    pub fn sign_in(&self, session: Session) {
+        store(Some(&session));
+        self.0.set(Some(session));
+    }
+
+    pub fn sign_out(&self) {
+        store(None);
+        self.0.set(None);
+    }
+
+    pub fn can(&self, permission: Permission) -> bool {
+        self.0.with(|s| s.as_ref().is_some_and(|s| s.can(permission)))
+    }
+
+    /// Calls the API as the signed-in user; an UNAUTHENTICATED answer (expired or revoked
+    /// session) signs out, which sends the user to the login page.
+    pub async fn gql<T: serde::de::DeserializeOwned>(&self, query: &str, variables: Value) -> Result<T, ApiError> {
+        let token = self.0.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        let result = api::gql(token.as_deref(), query, variables).await;
+        if let Err(error) = &result
+            && error.is(guardia_shared::ErrorCode::Unauthenticated)
+        {
+            self.sign_out();
+        }
+        result
+    }
+
+    pub fn token(&self) -> Option<String> {
+        self.0.with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+    }
+}
+
+pub fn use_session() -> SessionContext {
+    expect_context::<SessionContext>()
+}
