@@ -1,8 +1,8 @@
 //! The signed-in user, kept for the browser session (sessionStorage), and the helpers pages use
 //! to call the API as them and to ask the shared permission table what to show.
 
-use guardia_shared::permission::{Permission, allows_in};
 use guardia_shared::Role;
+use guardia_shared::permission::{Permission, allows_in};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -84,17 +84,40 @@ impl SessionContext {
         self.0.with(|s| s.as_ref().is_some_and(|s| s.can(permission)))
     }
 
-    /// Calls the API as the signed-in user; an UNAUTHENTICATED answer (expired or revoked
-    /// session) signs out, which sends the user to the login page.
-    pub async fn gql<T: serde::de::DeserializeOwned>(&self, query: &str, variables: Value) -> Result<T, ApiError> {
-        let token = self.0.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
-        let result = api::gql(token.as_deref(), query, variables).await;
-        if let Err(error) = &result
-            && error.is(guardia_shared::ErrorCode::Unauthenticated)
-        {
-            self.sign_out();
+    /// Calls the API as the signed-in user (or anonymously when signed out); an
+    /// UNAUTHENTICATED answer (expired or revoked session) signs out, which sends the user to
+    /// the login page. Every page uses this one future type.
+    pub fn call(
+        self,
+        query: String,
+        variables: Value,
+    ) -> impl Future<Output = Result<Value, ApiError>> + 'static {
+        async move {
+            let result = api::gql(self.token(), query, variables).await;
+            if let Err(error) = &result
+                && error.is(guardia_shared::ErrorCode::Unauthenticated)
+                && self.0.with_untracked(Option::is_some)
+            {
+                self.sign_out();
+            }
+            result
         }
-        result
+    }
+
+    /// A query that reloads whenever the signals `make` reads change.
+    pub fn resource(
+        self,
+        make: impl Fn() -> (String, Value) + 'static,
+    ) -> LocalResource<Result<Value, ApiError>> {
+        LocalResource::new(move || {
+            let (query, variables) = make();
+            self.call(query, variables)
+        })
+    }
+
+    /// A mutation as an action: dispatch its variables; `value()` holds the answer.
+    pub fn mutation(self, query: &'static str) -> Action<Value, Result<Value, ApiError>> {
+        Action::new_local(move |variables: &Value| self.call(query.to_owned(), variables.clone()))
     }
 
     pub fn token(&self) -> Option<String> {

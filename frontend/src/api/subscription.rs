@@ -14,9 +14,18 @@ pub struct Subscription {
 
 impl Subscription {
     /// Subscribes to `query`; `on_data` gets each event's `data`.
-    pub fn start(token: &str, query: &str, variables: Value, mut on_data: impl FnMut(Value) + 'static) -> Option<Self> {
+    pub fn start(
+        token: &str,
+        query: &str,
+        variables: Value,
+        mut on_data: impl FnMut(Value) + 'static,
+    ) -> Option<Self> {
         let location = web_sys::window()?.location();
-        let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+        let scheme = if location.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
         let url = format!("{scheme}://{}/graphql/ws", location.host().ok()?);
         let socket = WebSocket::new_with_str(&url, "graphql-transport-ws").ok()?;
         let init = json!({ "type": "connection_init", "payload": { "token": token } }).to_string();
@@ -29,8 +38,12 @@ impl Subscription {
         });
         let replier = socket.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(text) = event.data().as_string() else { return };
-            let Ok(message) = serde_json::from_str::<Value>(&text) else { return };
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
+            let Ok(message) = serde_json::from_str::<Value>(&text) else {
+                return;
+            };
             match message["type"].as_str() {
                 Some("connection_ack") => {
                     let _ = replier.send_with_str(&subscribe);

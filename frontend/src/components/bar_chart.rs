@@ -30,7 +30,11 @@ pub fn BarChart(bars: Vec<(String, i64)>) -> impl IntoView {
 
 /// The bar's length in pixels: proportional, at least 2 px for a non-zero value.
 pub fn bar_width(value: i64, max: i64, full: i64) -> i64 {
-    if value <= 0 { 0 } else { (value * full / max.max(1)).max(2) }
+    if value <= 0 {
+        0
+    } else {
+        (value * full / max.max(1)).max(2)
+    }
 }
 
 #[cfg(test)]

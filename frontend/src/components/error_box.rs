@@ -30,3 +30,8 @@ pub fn ErrorBox(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>) 
         </div>
     }
 }
+
+/// What a part of a page shows while its data loads.
+pub fn loading(lang: LangContext) -> AnyView {
+    view! { <p class="loading">{lang.t("common.loading")}</p> }.into_any()
+}

@@ -3,41 +3,31 @@
 use guardia_shared::Permission;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use serde::Deserialize;
 use serde_json::json;
 
 use super::lang_switch::LangSwitch;
 use crate::i18n::use_lang;
 use crate::session::use_session;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AppInfo {
-    demo: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct InfoData {
-    app_info: AppInfo,
-}
-
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
-    let demo = LocalResource::new(move || async move {
-        crate::api::gql::<InfoData>(None, "{ appInfo { demo } }", json!({}))
-            .await
-            .is_ok_and(|d| d.app_info.demo)
-    });
+    let demo = session.resource(|| ("{ appInfo { demo } }".to_owned(), json!({})));
     let link = move |href: &'static str, key: &'static str, visible: bool| {
         visible.then(|| view! { <A href=href attr:data-testid=format!("nav-{}", key.trim_start_matches("nav."))>{move || lang.t(key)}</A> })
     };
     let who = move || {
         session.0.with(|s| {
             s.as_ref()
-                .map(|s| format!("{} · {} · {}", s.user.name, s.user.role.as_str(), s.user.tenant.name))
+                .map(|s| {
+                    format!(
+                        "{} · {} · {}",
+                        s.user.name,
+                        s.user.role.as_str(),
+                        s.user.tenant.name
+                    )
+                })
                 .unwrap_or_default()
         })
     };
@@ -60,7 +50,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                     {lang.t("nav.logout")}
                 </button>
             </header>
-            {move || demo.get().unwrap_or(false).then(|| view! {
+            {move || demo.get().and_then(|r| r.ok()).is_some_and(|d| d["appInfo"]["demo"] == true).then(|| view! {
                 <p class="demo-banner" data-testid="demo-banner">{lang.t("demo.banner")}</p>
             })}
             <main class="page">{children()}</main>

@@ -1,9 +1,9 @@
 //! 에이전트: each agent, its server, ONLINE/OFFLINE and last heartbeat.
 
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::components::error_box::ErrorBox;
+use crate::components::error_box::{ErrorBox, loading};
 use crate::format;
 use crate::i18n::use_lang;
 use crate::session::use_session;
@@ -12,15 +12,16 @@ use crate::session::use_session;
 pub fn AgentsPage() -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
-    let agents = LocalResource::new(move || async move {
-        let query = "{ agents { id name status version lastHeartbeatAt server { name } } }";
-        session.gql::<Value>(query, json!({})).await
+    let agents = session.resource(|| {
+        (
+            "{ agents { id name status version lastHeartbeatAt server { name } } }".to_owned(),
+            json!({}),
+        )
     });
     let retry = Callback::new(move |()| agents.refetch());
     view! {
         <h1>{lang.t("nav.agents")}</h1>
-        <Transition fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || agents.get().map(|result| match result {
+            {move || agents.get().map_or_else(|| loading(lang), |result| match result {
                 Err(error) => view! { <ErrorBox error retry /> }.into_any(),
                 Ok(data) => {
                     let l = lang.0.get();
@@ -48,6 +49,5 @@ pub fn AgentsPage() -> impl IntoView {
                     }.into_any()
                 }
             })}
-        </Transition>
     }
 }

@@ -2,9 +2,9 @@
 
 use guardia_shared::Permission;
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::components::error_box::{ErrorBox, describe};
+use crate::components::error_box::{ErrorBox, describe, loading};
 use crate::components::status_badge::StatusBadge;
 use crate::format;
 use crate::i18n::use_lang;
@@ -14,18 +14,15 @@ use crate::session::use_session;
 pub fn BatchPage() -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
-    let jobs = LocalResource::new(move || async move {
-        let query = "{ batchJobs { id name jenkinsJob schedule enabled lastRun { status buildNumber startedAt } } }";
-        session.gql::<Value>(query, json!({})).await
+    let jobs = session.resource(|| {
+        let query =
+            "{ batchJobs { id name jenkinsJob schedule enabled lastRun { status buildNumber startedAt } } }";
+        (query.to_owned(), json!({}))
     });
-    let run = Action::new_local(move |id: &String| {
-        let variables = json!({ "id": id });
-        async move {
-            let result = session
-                .gql::<Value>("mutation($id: ID!) { runBatchNow(id: $id) { id } }", variables)
-                .await;
+    let run = session.mutation("mutation($id: ID!) { runBatchNow(id: $id) { id } }");
+    Effect::new(move || {
+        if run.value().with(Option::is_some) {
             jobs.refetch();
-            result
         }
     });
     let retry = Callback::new(move |()| jobs.refetch());
@@ -36,8 +33,7 @@ pub fn BatchPage() -> impl IntoView {
             Some(Err(error)) => Some(view! { <ErrorBox error /> }),
             _ => None,
         }}
-        <Transition fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || jobs.get().map(|result| match result {
+            {move || jobs.get().map_or_else(|| loading(lang), |result| match result {
                 Err(error) => view! { <ErrorBox error retry /> }.into_any(),
                 Ok(data) => {
                     let l = lang.0.get();
@@ -62,7 +58,7 @@ pub fn BatchPage() -> impl IntoView {
                                             })}</td>
                                             <td>{may_run.then(|| view! {
                                                 <button data-testid="run-now" disabled=move || run.pending().get()
-                                                    on:click=move |_| { run.dispatch(id.clone()); }>
+                                                    on:click=move |_| { run.dispatch(json!({ "id": id })); }>
                                                     {lang.t("batch.run_now")}
                                                 </button>
                                             })}</td>
@@ -74,7 +70,6 @@ pub fn BatchPage() -> impl IntoView {
                     }.into_any()
                 }
             })}
-        </Transition>
         {move || match run.value().get() {
             Some(Err(error)) => Some(view! { <p class="error">{describe(&error, lang)}</p> }),
             _ => None,

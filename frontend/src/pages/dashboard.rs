@@ -6,37 +6,20 @@ use guardia_shared::agent::AgentStatus;
 use guardia_shared::sr::SrStatus;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::components::bar_chart::BarChart;
-use crate::components::error_box::ErrorBox;
+use crate::components::error_box::{ErrorBox, loading};
 use crate::components::status_badge::StatusBadge;
 use crate::format;
 use crate::i18n::use_lang;
 use crate::session::use_session;
 
-#[derive(Deserialize, Clone)]
-#[serde(rename_all = "camelCase")]
-struct Count {
-    status: SrStatus,
-    count: i64,
-}
-
-#[derive(Deserialize, Clone)]
-#[serde(rename_all = "camelCase")]
-struct Summary {
-    sr_status_counts: Vec<Count>,
-    srs: Value,
-    agents: Option<Vec<Value>>,
-    deployments: Option<Value>,
-}
-
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
-    let summary = LocalResource::new(move || async move {
+    let summary = session.resource(move || {
         let me = session.0.with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()));
         let staff = session.can(Permission::SrUpdate);
         let agents = session.can(Permission::BatchAgentRead);
@@ -54,36 +37,46 @@ pub fn DashboardPage() -> impl IntoView {
             }
         );
         let me = if staff { me } else { None };
-        session.gql::<Summary>(&query, json!({ "me": me })).await
+        (query, json!({ "me": me }))
     });
     let retry = Callback::new(move |()| summary.refetch());
     view! {
         <h1>{lang.t("nav.dashboard")}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || summary.get().map(|result| match result {
+            {move || summary.get().map_or_else(|| loading(lang), |result| match result {
                 Err(error) => view! { <ErrorBox error retry /> }.into_any(),
                 Ok(summary) => view! { <Summary summary /> }.into_any(),
             })}
-        </Suspense>
     }
 }
 
 #[component]
-fn Summary(summary: Summary) -> impl IntoView {
+fn Summary(summary: Value) -> impl IntoView {
     let lang = use_lang();
     let l = lang.0.get_untracked();
-    let bars: Vec<(String, i64)> = summary
-        .sr_status_counts
-        .iter()
-        .map(|c| (format::sr_status(c.status, l).to_owned(), c.count))
-        .collect();
-    let open: Vec<Value> = summary.srs["edges"]
+    let bars: Vec<(String, i64)> = summary["srStatusCounts"]
+        .as_array()
+        .map(|counts| {
+            counts
+                .iter()
+                .filter_map(|c| {
+                    let status = c["status"].as_str()?.parse::<SrStatus>().ok()?;
+                    Some((format::sr_status(status, l).to_owned(), c["count"].as_i64()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let open: Vec<Value> = summary["srs"]["edges"]
         .as_array()
         .cloned()
         .unwrap_or_default()
         .into_iter()
         .map(|e| e["node"].clone())
-        .filter(|n| n["status"].as_str().and_then(|s| s.parse::<SrStatus>().ok()).is_some_and(|s| !s.is_final()))
+        .filter(|n| {
+            n["status"]
+                .as_str()
+                .and_then(|s| s.parse::<SrStatus>().ok())
+                .is_some_and(|s| !s.is_final())
+        })
         .collect();
     view! {
         <div class="grid" data-testid="dashboard-ready">
@@ -105,7 +98,7 @@ fn Summary(summary: Summary) -> impl IntoView {
                     }).collect_view()}
                 </ul>
             </section>
-            {summary.agents.map(|agents| view! {
+            {summary["agents"].as_array().cloned().map(|agents| view! {
                 <section class="card">
                     <h2>{lang.t("dash.agents")}</h2>
                     <ul class="plain">
@@ -122,7 +115,7 @@ fn Summary(summary: Summary) -> impl IntoView {
                     </ul>
                 </section>
             })}
-            {summary.deployments.map(|deployments| view! {
+            {summary.get("deployments").cloned().map(|deployments| view! {
                 <section class="card">
                     <h2>{lang.t("dash.deployments")}</h2>
                     <ul class="plain">

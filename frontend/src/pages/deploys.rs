@@ -7,19 +7,12 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::{ApiError, Subscription};
-use crate::components::error_box::{ErrorBox, describe};
+use crate::api::{Subscription, parse};
+use crate::components::error_box::{ErrorBox, describe, loading};
 use crate::components::status_badge::StatusBadge;
 use crate::format;
 use crate::i18n::use_lang;
 use crate::session::use_session;
-
-#[derive(Deserialize, Clone, PartialEq)]
-#[serde(rename_all = "camelCase")]
-struct Project {
-    name: String,
-    jenkins_job: String,
-}
 
 #[derive(Deserialize, Clone, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -67,7 +60,14 @@ struct Person {
     name: String,
 }
 
-const DEPLOYMENT_FIELDS: &str = "id kind status targetBuild buildNumber reason createdAt triggeredBy { name }";
+const DEPLOYMENT_FIELDS: &str =
+    "id kind status targetBuild buildNumber reason createdAt triggeredBy { name }";
+const ROLLBACK: &str =
+    "mutation($p: String!, $b: Int!, $r: String!) { rollback(project: $p, toBuild: $b, reason: $r) {
+    id kind status targetBuild buildNumber reason createdAt triggeredBy { name } } }";
+const TRIGGER: &str = "mutation($p: String!, $params: [BuildParameterInput!]) { triggerDeploy(project: $p, parameters: $params) {
+    id kind status targetBuild buildNumber reason createdAt triggeredBy { name } } }";
+const LOG: &str = "query($id: ID!, $s: Int!) { deploymentLog(id: $id, start: $s) { text nextStart } }";
 
 #[derive(Deserialize, Clone)]
 #[serde(rename_all = "camelCase")]
@@ -80,44 +80,48 @@ struct History {
 pub fn DeploysPage() -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
-    let projects = LocalResource::new(move || async move {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Data {
-            deploy_projects: Vec<Project>,
-        }
-        session
-            .gql::<Data>("{ deployProjects { name jenkinsJob } }", json!({}))
-            .await
-            .map(|d| d.deploy_projects)
-    });
+    let projects = session.resource(|| ("{ deployProjects { name jenkinsJob } }".to_owned(), json!({})));
+    // (name, Jenkins job) of each project.
+    let projects = move || {
+        projects.get().map(|r| {
+            r.map(|d| {
+                d["deployProjects"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| {
+                        let text = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
+                        (text("name"), text("jenkinsJob"))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
     let selected = RwSignal::new(None::<String>);
     Effect::new(move || {
         if selected.get_untracked().is_none()
-            && let Some(Ok(list)) = projects.get()
-            && let Some(first) = list.first()
+            && let Some(Ok(list)) = projects()
+            && let Some((first, _)) = list.first()
         {
-            selected.set(Some(first.name.clone()));
+            selected.set(Some(first.clone()));
         }
     });
     view! {
         <h1>{lang.t("nav.deploys")}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || projects.get().map(|result| match result {
+            {move || projects().map_or_else(|| loading(lang), |result| match result {
                 Err(error) => view! { <ErrorBox error /> }.into_any(),
                 Ok(list) if list.is_empty() => view! { <p class="empty">{lang.t("deploy.no_projects")}</p> }.into_any(),
                 Ok(list) => view! {
                     <label class="inline">{lang.t("deploy.project")}" "
                         <select data-testid="project-select" on:change=move |ev| selected.set(Some(event_target_value(&ev)))>
-                            {list.into_iter().map(|p| {
-                                let name = p.name.clone();
-                                view! { <option value=name.clone() selected=move || selected.get().as_deref() == Some(name.as_str())>{format!("{} ({})", p.name, p.jenkins_job)}</option> }
+                            {list.into_iter().map(|(name, job)| {
+                                let label = format!("{name} ({job})");
+                                view! { <option value=name.clone() selected=move || selected.get().as_deref() == Some(name.as_str())>{label}</option> }
                             }).collect_view()}
                         </select>
                     </label>
                 }.into_any(),
             })}
-        </Suspense>
         {move || selected.get().map(|project| view! { <ProjectHistory project /> })}
     }
 }
@@ -127,19 +131,21 @@ fn ProjectHistory(project: String) -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
     let project = StoredValue::new(project);
-    let history = LocalResource::new(move || async move {
+    let history = session.resource(move || {
         let query = format!(
             "query($p: String!) {{ buildHistory(project: $p, limit: 20) {{ number result building timestamp duration triggeredBy
                artifacts {{ fileName signedUrl }} }}
                deployments(project: $p, first: 20) {{ edges {{ node {{ {DEPLOYMENT_FIELDS} }} }} }} }}"
         );
-        session.gql::<History>(&query, json!({ "p": project.get_value() })).await
+        (query, json!({ "p": project.get_value() }))
     });
     // The deployment being watched live: set when one starts here or an event arrives.
     let live = RwSignal::new(None::<Deployment>);
     let subscription = StoredValue::new_local(None::<Subscription>);
     if let Some(token) = session.token() {
-        let query = format!("subscription($p: String) {{ deploymentUpdated(project: $p) {{ {DEPLOYMENT_FIELDS} }} }}");
+        let query = format!(
+            "subscription($p: String) {{ deploymentUpdated(project: $p) {{ {DEPLOYMENT_FIELDS} }} }}"
+        );
         let started = Subscription::start(&token, &query, json!({ "p": project.get_value() }), move |data| {
             if let Ok(deployment) = serde_json::from_value::<Deployment>(data["deploymentUpdated"].clone()) {
                 let finished = !matches!(deployment.status.as_str(), "QUEUED" | "RUNNING");
@@ -155,8 +161,7 @@ fn ProjectHistory(project: String) -> impl IntoView {
     let rollback_target = RwSignal::new(None::<u32>);
     let retry = Callback::new(move |()| history.refetch());
     view! {
-        <Transition fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || history.get().map(|result| match result {
+            {move || history.get().map_or_else(|| loading(lang), |result| match result.and_then(parse::<History>) {
                 Err(error) => view! { <ErrorBox error retry /> }.into_any(),
                 Ok(history) => {
                     let current = history.build_history.iter().find(|b| b.result.as_deref() == Some("SUCCESS")).map(|b| b.number);
@@ -169,7 +174,6 @@ fn ProjectHistory(project: String) -> impl IntoView {
                     }.into_any()
                 }
             })}
-        </Transition>
         {move || live.get().map(|deployment| view! { <LiveProgress deployment /> })}
         {move || session.can(Permission::DeployTrigger).then(|| view! { <DeployForm project=project.get_value() live /> })}
     }
@@ -230,20 +234,13 @@ fn RollbackDialog(
     let lang = use_lang();
     let reason = RwSignal::new(String::new());
     let missing_reason = RwSignal::new(false);
-    let rollback = Action::new_local(move |reason: &String| {
-        let variables = json!({ "p": project, "b": target, "r": reason });
-        async move {
-            #[derive(Deserialize)]
-            struct Data {
-                rollback: Deployment,
-            }
-            let query = format!(
-                "mutation($p: String!, $b: Int!, $r: String!) {{ rollback(project: $p, toBuild: $b, reason: $r) {{ {DEPLOYMENT_FIELDS} }} }}"
-            );
-            let data = session.gql::<Data>(&query, variables).await?;
-            live.set(Some(data.rollback));
+    let rollback = session.mutation(ROLLBACK);
+    Effect::new(move || {
+        if let Some(Ok(data)) = rollback.value().get()
+            && let Ok(deployment) = parse::<Deployment>(data["rollback"].clone())
+        {
+            live.set(Some(deployment));
             rollback_target.set(None);
-            Ok::<(), ApiError>(())
         }
     });
     let confirm = move |_| {
@@ -252,7 +249,7 @@ fn RollbackDialog(
             missing_reason.set(true);
             return;
         }
-        rollback.dispatch(text);
+        rollback.dispatch(json!({ "p": project, "b": target, "r": text }));
     };
     view! {
         <div class="dialog" role="dialog" aria-modal="true" data-testid="rollback-dialog">
@@ -325,30 +322,22 @@ fn LiveProgress(deployment: Deployment) -> impl IntoView {
     let id = deployment.id.clone();
     let running = matches!(deployment.status.as_str(), "QUEUED" | "RUNNING");
     if deployment.build_number.is_some() {
+        let read = session.mutation(LOG);
+        Effect::new(move || {
+            if let Some(Ok(data)) = read.value().get() {
+                let log = &data["deploymentLog"];
+                console.update(|c| c.push_str(log["text"].as_str().unwrap_or_default()));
+                next_start.set(log["nextStart"].as_i64().unwrap_or(0));
+            }
+        });
         let poll = move || {
-            let id = id.clone();
-            leptos::task::spawn_local(async move {
-                #[derive(Deserialize)]
-                #[serde(rename_all = "camelCase")]
-                struct Log {
-                    text: String,
-                    next_start: i64,
-                }
-                #[derive(Deserialize)]
-                #[serde(rename_all = "camelCase")]
-                struct Data {
-                    deployment_log: Log,
-                }
-                let query = "query($id: ID!, $s: Int!) { deploymentLog(id: $id, start: $s) { text nextStart } }";
-                let variables = json!({ "id": id, "s": next_start.get_untracked() });
-                if let Ok(data) = session.gql::<Data>(query, variables).await {
-                    console.update(|c| c.push_str(&data.deployment_log.text));
-                    next_start.set(data.deployment_log.next_start);
-                }
-            });
+            if !read.pending().get_untracked() {
+                read.dispatch(json!({ "id": id, "s": next_start.get_untracked() }));
+            }
         };
         poll();
-        if running && let Ok(handle) = set_interval_with_handle(poll, std::time::Duration::from_millis(1000)) {
+        if running && let Ok(handle) = set_interval_with_handle(poll, std::time::Duration::from_millis(1000))
+        {
             on_cleanup(move || handle.clear());
         }
     }
@@ -372,24 +361,12 @@ fn DeployForm(project: String, live: RwSignal<Option<Deployment>>) -> impl IntoV
     let session = use_session();
     let lang = use_lang();
     let parameters = RwSignal::new(String::new());
-    let deploy = Action::new_local(move |text: &String| {
-        let parameters: Vec<Value> = parse_parameters(text)
-            .into_iter()
-            .map(|(name, value)| json!({ "name": name, "value": value }))
-            .collect();
-        let variables = json!({ "p": project, "params": parameters });
-        async move {
-            #[derive(Deserialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Data {
-                trigger_deploy: Deployment,
-            }
-            let query = format!(
-                "mutation($p: String!, $params: [BuildParameterInput!]) {{ triggerDeploy(project: $p, parameters: $params) {{ {DEPLOYMENT_FIELDS} }} }}"
-            );
-            let data = session.gql::<Data>(&query, variables).await?;
-            live.set(Some(data.trigger_deploy));
-            Ok::<(), ApiError>(())
+    let deploy = session.mutation(TRIGGER);
+    Effect::new(move || {
+        if let Some(Ok(data)) = deploy.value().get()
+            && let Ok(deployment) = parse::<Deployment>(data["triggerDeploy"].clone())
+        {
+            live.set(Some(deployment));
         }
     });
     view! {
@@ -403,7 +380,13 @@ fn DeployForm(project: String, live: RwSignal<Option<Deployment>>) -> impl IntoV
                 _ => None,
             }}
             <button data-testid="deploy-submit" disabled=move || deploy.pending().get()
-                on:click=move |_| { deploy.dispatch(parameters.get_untracked()); }>
+                on:click=move |_| {
+                    let params: Vec<Value> = parse_parameters(&parameters.get_untracked())
+                        .into_iter()
+                        .map(|(name, value)| json!({ "name": name, "value": value }))
+                        .collect();
+                    deploy.dispatch(json!({ "p": project, "params": params }));
+                }>
                 {move || if deploy.pending().get() { lang.t("common.saving") } else { lang.t("deploy.deploy") }}
             </button>
         </section>

@@ -6,7 +6,7 @@ use leptos_router::components::Redirect;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::error_box::describe;
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::use_lang;
@@ -32,15 +32,15 @@ pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let login = Action::new_local(move |(email, password): &(String, String)| {
-        let variables = json!({ "e": email.trim(), "p": password });
-        async move {
-            let data: LoginData = api::gql(None, LOGIN, variables).await?;
+    let login = session.mutation(LOGIN);
+    Effect::new(move || {
+        if let Some(Ok(data)) = login.value().get()
+            && let Ok(data) = api::parse::<LoginData>(data)
+        {
             session.sign_in(Session {
                 token: data.login.token,
                 user: data.login.user,
             });
-            Ok::<(), ApiError>(())
         }
     });
     let message = move || match login.value().get() {
@@ -51,7 +51,7 @@ pub fn LoginPage() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        login.dispatch((email.get_untracked(), password.get_untracked()));
+        login.dispatch(json!({ "e": email.get_untracked().trim(), "p": password.get_untracked() }));
     };
     move || {
         if session.0.with(Option::is_some) {

@@ -6,11 +6,12 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::components::error_box::{ErrorBox, describe};
+use crate::components::error_box::{ErrorBox, describe, loading};
 use crate::i18n::use_lang;
 use crate::session::use_session;
 
-const SERVERS: &str = "{ servers(first: 100) { edges { node { id name host os environment hasCredential } } } }";
+const SERVERS: &str =
+    "{ servers(first: 100) { edges { node { id name host os environment hasCredential } } } }";
 
 #[derive(Deserialize, Clone, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -27,17 +28,7 @@ struct Server {
 pub fn ServersPage() -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
-    let servers = LocalResource::new(move || async move {
-        session.gql::<Value>(SERVERS, json!({})).await.map(|d| {
-            d["servers"]["edges"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|e| serde_json::from_value::<Server>(e["node"].clone()).ok())
-                .collect::<Vec<_>>()
-        })
-    });
+    let servers = session.resource(|| (SERVERS.to_owned(), json!({})));
     let editing = RwSignal::new(None::<Option<Server>>);
     let retry = Callback::new(move |()| servers.refetch());
     let manage = session.can(Permission::ServerManage);
@@ -47,8 +38,7 @@ pub fn ServersPage() -> impl IntoView {
             <button data-testid="new-server" on:click=move |_| editing.set(Some(None))>{lang.t("server.new")}</button>
         })}
         {move || editing.get().map(|server| view! { <ServerForm server editing on_saved=Callback::new(move |()| servers.refetch()) /> })}
-        <Transition fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || servers.get().map(|result| match result {
+            {move || servers.get().map_or_else(|| loading(lang), |result| match result.map(|d| server_list(&d)) {
                 Err(error) => view! { <ErrorBox error retry /> }.into_any(),
                 Ok(list) => view! {
                     <table data-testid="server-table">
@@ -76,8 +66,19 @@ pub fn ServersPage() -> impl IntoView {
                     </table>
                 }.into_any(),
             })}
-        </Transition>
     }
+}
+
+fn server_list(data: &Value) -> Vec<Server> {
+    data["servers"]["edges"]
+        .as_array()
+        .map(|edges| {
+            edges
+                .iter()
+                .filter_map(|e| serde_json::from_value::<Server>(e["node"].clone()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The reveal button and, once asked, the credential (until hidden again).
@@ -86,17 +87,15 @@ fn Credential(id: String, present: bool) -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
     let shown = RwSignal::new(None::<(String, String)>);
-    let reveal = Action::new_local(move |id: &String| {
-        let variables = json!({ "id": id });
-        async move {
-            let query = "query($id: ID!) { server(id: $id) { credential { username password } } }";
-            let data = session.gql::<Value>(query, variables).await?;
+    // A query sent as an action: only when asked.
+    let reveal = session.mutation("query($id: ID!) { server(id: $id) { credential { username password } } }");
+    Effect::new(move || {
+        if let Some(Ok(data)) = reveal.value().get() {
             let credential = &data["server"]["credential"];
             shown.set(Some((
                 credential["username"].as_str().unwrap_or_default().to_owned(),
                 credential["password"].as_str().unwrap_or_default().to_owned(),
             )));
-            Ok::<(), crate::api::ApiError>(())
         }
     });
     if !present || !session.can(Permission::ServerCredentialRead) {
@@ -112,7 +111,7 @@ fn Credential(id: String, present: bool) -> impl IntoView {
                 let id = id.clone();
                 view! {
                     <button data-testid="reveal-credential" title=lang.t("server.audited") disabled=move || reveal.pending().get()
-                        on:click=move |_| { reveal.dispatch(id.clone()); }>
+                        on:click=move |_| { reveal.dispatch(json!({ "id": id })); }>
                         {lang.t("server.reveal")}
                     </button>
                 }.into_any()
@@ -127,40 +126,45 @@ fn Credential(id: String, present: bool) -> impl IntoView {
 }
 
 #[component]
-fn ServerForm(server: Option<Server>, editing: RwSignal<Option<Option<Server>>>, on_saved: Callback<()>) -> impl IntoView {
+fn ServerForm(
+    server: Option<Server>,
+    editing: RwSignal<Option<Option<Server>>>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
     let id = server.as_ref().map(|s| s.id.clone());
     let name = RwSignal::new(server.as_ref().map(|s| s.name.clone()).unwrap_or_default());
     let host = RwSignal::new(server.as_ref().map(|s| s.host.clone()).unwrap_or_default());
     let os = RwSignal::new(server.as_ref().and_then(|s| s.os.clone()).unwrap_or_default());
-    let environment = RwSignal::new(server.as_ref().and_then(|s| s.environment.clone()).unwrap_or_default());
-    let save = Action::new_local(move |input: &Value| {
-        let (query, variables) = match &id {
-            Some(id) => (
-                "mutation($id: ID!, $input: UpdateServerInput!) { updateServer(id: $id, input: $input) { id } }",
-                json!({ "id": id, "input": input }),
-            ),
-            None => (
-                "mutation($input: CreateServerInput!) { createServer(input: $input) { id } }",
-                json!({ "input": input }),
-            ),
-        };
-        async move {
-            let result = session.gql::<Value>(query, variables).await;
-            if result.is_ok() {
-                editing.set(None);
-                on_saved.run(());
-            }
-            result
+    let environment = RwSignal::new(
+        server
+            .as_ref()
+            .and_then(|s| s.environment.clone())
+            .unwrap_or_default(),
+    );
+    let save = session.mutation(if id.is_some() {
+        "mutation($id: ID!, $input: UpdateServerInput!) { updateServer(id: $id, input: $input) { id } }"
+    } else {
+        "mutation($input: CreateServerInput!) { createServer(input: $input) { id } }"
+    });
+    Effect::new(move || {
+        if save.value().with(|v| matches!(v, Some(Ok(_)))) {
+            editing.set(None);
+            on_saved.run(());
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        save.dispatch(json!({
+        let input = json!({
             "name": name.get_untracked(), "host": host.get_untracked(),
             "os": os.get_untracked(), "environment": environment.get_untracked(),
-        }));
+        });
+        let mut variables = json!({ "input": input });
+        if let Some(id) = &id {
+            variables["id"] = json!(id);
+        }
+        save.dispatch(variables);
     };
     view! {
         <form class="card" on:submit=submit data-testid="server-form">

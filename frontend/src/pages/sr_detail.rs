@@ -4,10 +4,9 @@ use guardia_shared::Permission;
 use guardia_shared::sr::SrStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::components::error_box::{ErrorBox, describe};
+use crate::components::error_box::{ErrorBox, describe, loading};
 use crate::format;
 use crate::i18n::use_lang;
 use crate::session::use_session;
@@ -15,50 +14,35 @@ use crate::session::use_session;
 const SR: &str = "query($id: ID!) { sr(id: $id) { id title description status priority createdAt
     requester { name } assignee { id name } comments { id body createdAt author { name } } } }";
 
-#[derive(Deserialize)]
-struct Data {
-    sr: Value,
-}
-
 #[component]
 pub fn SrDetailPage() -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let sr = LocalResource::new(move || {
-        let id = id();
-        async move { session.gql::<Data>(SR, json!({ "id": id })).await.map(|d| d.sr) }
-    });
-    let update = Action::new_local(move |input: &Value| {
-        let variables = json!({ "id": id(), "input": input });
-        async move {
-            let query = "mutation($id: ID!, $input: UpdateSrInput!) { updateSr(id: $id, input: $input) { id } }";
-            let result = session.gql::<Value>(query, variables).await;
-            if result.is_ok() {
-                sr.refetch();
-            }
-            result
-        }
-    });
+    let sr = session.resource(move || (SR.to_owned(), json!({ "id": id() })));
+    let update = session
+        .mutation("mutation($id: ID!, $input: UpdateSrInput!) { updateSr(id: $id, input: $input) { id } }");
     let comment = RwSignal::new(String::new());
-    let add_comment = Action::new_local(move |body: &String| {
-        let variables = json!({ "id": id(), "body": body });
-        async move {
-            let query = "mutation($id: ID!, $body: String!) { addSrComment(id: $id, body: $body) { id } }";
-            let result = session.gql::<Value>(query, variables).await;
-            if result.is_ok() {
-                comment.set(String::new());
-                sr.refetch();
-            }
-            result
+    let add_comment =
+        session.mutation("mutation($id: ID!, $body: String!) { addSrComment(id: $id, body: $body) { id } }");
+    Effect::new(move || {
+        if update.value().with(|v| matches!(v, Some(Ok(_)))) {
+            sr.refetch();
         }
     });
-    let me = session.0.with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()).unwrap_or_default());
+    Effect::new(move || {
+        if add_comment.value().with(|v| matches!(v, Some(Ok(_)))) {
+            comment.set(String::new());
+            sr.refetch();
+        }
+    });
+    let me = session
+        .0
+        .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()).unwrap_or_default());
     let retry = Callback::new(move |()| sr.refetch());
     view! {
-        <Transition fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || sr.get().map(|result| match result {
+            {move || sr.get().map_or_else(|| loading(lang), |result| match result.map(|d| d["sr"].clone()) {
                 Err(error) => view! { <ErrorBox error retry /> }.into_any(),
                 Ok(sr) => {
                     let l = lang.0.get();
@@ -78,7 +62,7 @@ pub fn SrDetailPage() -> impl IntoView {
                             <div class="actions" data-testid="sr-actions">
                                 <select data-testid="sr-next-status" on:change=move |ev| {
                                     let next = event_target_value(&ev);
-                                    if !next.is_empty() { update.dispatch(json!({ "status": next })); }
+                                    if !next.is_empty() { update.dispatch(json!({ "id": id(), "input": { "status": next } })); }
                                 }>
                                     <option value="">{lang.t("sr.change_status")}</option>
                                     {SrStatus::ALL.iter().filter(|next| status.can_become(**next)).map(|next| view! {
@@ -86,10 +70,10 @@ pub fn SrDetailPage() -> impl IntoView {
                                     }).collect_view()}
                                 </select>
                                 {if assigned_to_me {
-                                    view! { <button on:click=move |_| { update.dispatch(json!({ "assigneeId": null })); }>{lang.t("sr.unassign")}</button> }.into_any()
+                                    view! { <button on:click=move |_| { update.dispatch(json!({ "id": id(), "input": { "assigneeId": null } })); }>{lang.t("sr.unassign")}</button> }.into_any()
                                 } else {
                                     let me = me.clone();
-                                    view! { <button data-testid="assign-me" on:click=move |_| { update.dispatch(json!({ "assigneeId": me.clone() })); }>{lang.t("sr.assign_me")}</button> }.into_any()
+                                    view! { <button data-testid="assign-me" on:click=move |_| { update.dispatch(json!({ "id": id(), "input": { "assigneeId": me.clone() } })); }>{lang.t("sr.assign_me")}</button> }.into_any()
                                 }}
                             </div>
                         })}
@@ -110,7 +94,6 @@ pub fn SrDetailPage() -> impl IntoView {
                     }.into_any()
                 }
             })}
-        </Transition>
         <div class="card">
             <textarea bind:value=comment data-testid="comment-body"></textarea>
             {move || match add_comment.value().get() {
@@ -118,7 +101,7 @@ pub fn SrDetailPage() -> impl IntoView {
                 _ => None,
             }}
             <button data-testid="comment-submit" disabled=move || add_comment.pending().get() || comment.with(|c| c.trim().is_empty())
-                on:click=move |_| { add_comment.dispatch(comment.get_untracked()); }>
+                on:click=move |_| { add_comment.dispatch(json!({ "id": id(), "body": comment.get_untracked() })); }>
                 {lang.t("sr.comment")}
             </button>
         </div>

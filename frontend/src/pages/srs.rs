@@ -5,7 +5,6 @@ use guardia_shared::sr::{SrPriority, SrStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::ApiError;
@@ -14,28 +13,16 @@ use crate::format;
 use crate::i18n::use_lang;
 use crate::session::use_session;
 
-const PAGE: &str = "query($status: SrStatus, $after: String) { srs(first: 20, status: $status, after: $after) {
+const PAGE: &str =
+    "query($status: SrStatus, $after: String) { srs(first: 20, status: $status, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
     edges { node { id title status priority createdAt requester { name } assignee { name } } } } }";
 
-#[derive(Deserialize, Clone)]
-#[serde(rename_all = "camelCase")]
+/// The page's place in the list: how many in all, and the cursor of the next page if any.
+#[derive(Clone)]
 struct PageInfo {
-    has_next_page: bool,
-    end_cursor: Option<String>,
-}
-
-#[derive(Deserialize, Clone)]
-#[serde(rename_all = "camelCase")]
-struct Connection {
-    total_count: i64,
-    page_info: PageInfo,
-    edges: Vec<Value>,
-}
-
-#[derive(Deserialize)]
-struct Data {
-    srs: Connection,
+    total: i64,
+    next: Option<String>,
 }
 
 #[component]
@@ -44,30 +31,47 @@ pub fn SrsPage() -> impl IntoView {
     let lang = use_lang();
     let status = RwSignal::new(None::<SrStatus>);
     let rows = RwSignal::new(Vec::<Value>::new());
-    let info = RwSignal::new(None::<(i64, PageInfo)>);
+    let info = RwSignal::new(None::<PageInfo>);
     let error = RwSignal::new(None::<ApiError>);
-    let load = Action::new_local(move |after: &Option<String>| {
-        let variables = json!({ "status": status.get_untracked().map(SrStatus::as_str), "after": after });
-        let append = after.is_some();
-        async move {
-            match session.gql::<Data>(PAGE, variables).await {
-                Ok(data) => {
-                    rows.update(|r| {
-                        if !append {
-                            r.clear();
-                        }
-                        r.extend(data.srs.edges.into_iter().map(|e| e["node"].clone()));
-                    });
-                    info.set(Some((data.srs.total_count, data.srs.page_info)));
-                    error.set(None);
+    // Pages are appended as they arrive; a new filter starts over.
+    let load = session.mutation(PAGE);
+    let fetch = move |after: Option<String>| {
+        load.dispatch(json!({ "status": status.get_untracked().map(SrStatus::as_str), "after": after }));
+    };
+    Effect::new(move || match load.value().get() {
+        Some(Ok(data)) => {
+            let srs = &data["srs"];
+            let append = load
+                .input()
+                .with_untracked(|i| i.as_ref().is_some_and(|v| !v["after"].is_null()));
+            rows.update(|r| {
+                if !append {
+                    r.clear();
                 }
-                Err(e) => error.set(Some(e)),
-            }
+                r.extend(
+                    srs["edges"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|e| e["node"].clone()),
+                );
+            });
+            let more = srs["pageInfo"]["hasNextPage"] == true;
+            info.set(Some(PageInfo {
+                total: srs["totalCount"].as_i64().unwrap_or(0),
+                next: srs["pageInfo"]["endCursor"]
+                    .as_str()
+                    .filter(|_| more)
+                    .map(str::to_owned),
+            }));
+            error.set(None);
         }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
     });
     Effect::new(move || {
         status.track();
-        load.dispatch(None);
+        fetch(None);
     });
     let l = move || lang.0.get();
     view! {
@@ -79,8 +83,8 @@ pub fn SrsPage() -> impl IntoView {
                 {SrStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{move || format::sr_status(*s, l())}</option> }).collect_view()}
             </select>
         </label>
-        {move || error.get().map(|error| view! { <ErrorBox error retry=Callback::new(move |()| { load.dispatch(None); }) /> })}
-        <p class="muted">{move || info.get().map(|(total, _)| format!("{total}"))}</p>
+        {move || error.get().map(|error| view! { <ErrorBox error retry=Callback::new(move |()| fetch(None)) /> })}
+        <p class="muted">{move || info.get().map(|page| page.total.to_string())}</p>
         <table data-testid="sr-table">
             <thead><tr>
                 <th>{lang.t("sr.title")}</th><th>{lang.t("sr.status")}</th><th>{lang.t("sr.priority")}</th>
@@ -109,8 +113,8 @@ pub fn SrsPage() -> impl IntoView {
             </tbody>
         </table>
         {move || load.pending().get().then(|| view! { <p class="loading">{lang.t("common.loading")}</p> })}
-        {move || info.get().and_then(|(_, page)| page.has_next_page.then_some(page.end_cursor)).map(|cursor| view! {
-            <button data-testid="more" disabled=move || load.pending().get() on:click=move |_| { load.dispatch(cursor.clone()); }>
+        {move || info.get().and_then(|page| page.next).map(|cursor| view! {
+            <button data-testid="more" disabled=move || load.pending().get() on:click=move |_| fetch(Some(cursor.clone()))>
                 {lang.t("common.more")}
             </button>
         })}
@@ -133,21 +137,13 @@ fn NewSr() -> impl IntoView {
     let priority = RwSignal::new(SrPriority::Medium);
     let invalid = RwSignal::new(false);
     let navigate = use_navigate();
-    let create = Action::new_local(move |(title, description, priority): &(String, String, SrPriority)| {
-        let variables = json!({ "input": { "title": title.trim(), "description": description, "priority": priority.as_str() } });
-        async move {
-            #[derive(Deserialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Data {
-                create_sr: Value,
-            }
-            let query = "mutation($input: CreateSrInput!) { createSr(input: $input) { id } }";
-            session.gql::<Data>(query, variables).await.map(|d| d.create_sr["id"].as_str().unwrap_or_default().to_owned())
-        }
-    });
+    let create = session.mutation("mutation($input: CreateSrInput!) { createSr(input: $input) { id } }");
     Effect::new(move || {
-        if let Some(Ok(id)) = create.value().get() {
-            navigate(&format!("/srs/{id}"), Default::default());
+        if let Some(Ok(data)) = create.value().get() {
+            navigate(
+                &format!("/srs/{}", data["createSr"]["id"].as_str().unwrap_or_default()),
+                Default::default(),
+            );
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -157,7 +153,9 @@ fn NewSr() -> impl IntoView {
             return;
         }
         invalid.set(false);
-        create.dispatch((title.get_untracked(), description.get_untracked(), priority.get_untracked()));
+        let input = json!({ "title": title.get_untracked().trim(), "description": description.get_untracked(),
+            "priority": priority.get_untracked().as_str() });
+        create.dispatch(json!({ "input": input }));
     };
     let l = move || lang.0.get();
     view! {

@@ -2,9 +2,9 @@
 
 use guardia_shared::Role;
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::components::error_box::{ErrorBox, describe};
+use crate::components::error_box::{ErrorBox, describe, loading};
 use crate::i18n::use_lang;
 use crate::session::use_session;
 
@@ -12,15 +12,24 @@ use crate::session::use_session;
 pub fn UsersPage() -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
-    let users = LocalResource::new(move || async move {
-        session.gql::<Value>("{ users { id email name role active } }", json!({})).await
-    });
-    let change = Action::new_local(move |(query, variables): &(&'static str, Value)| {
-        let (query, variables) = (*query, variables.clone());
-        async move {
-            let result = session.gql::<Value>(query, variables).await;
+    let users = session.resource(|| ("{ users { id email name role active } }".to_owned(), json!({})));
+    // One action per mutation kind; each reloads the list once answered.
+    let create_user =
+        session.mutation("mutation($input: CreateUserInput!) { createUser(input: $input) { id } }");
+    let set_role =
+        session.mutation("mutation($id: ID!, $r: Role!) { updateUserRole(id: $id, role: $r) { id } }");
+    let deactivate = session.mutation("mutation($id: ID!) { deactivateUser(id: $id) { id } }");
+    let last_error = move || {
+        [create_user, set_role, deactivate]
+            .into_iter()
+            .find_map(|a| a.value().get().and_then(Result::err))
+    };
+    Effect::new(move || {
+        let answered = [create_user, set_role, deactivate]
+            .iter()
+            .any(|a| a.value().with(Option::is_some));
+        if answered {
             users.refetch();
-            result
         }
     });
     let retry = Callback::new(move |()| users.refetch());
@@ -32,10 +41,7 @@ pub fn UsersPage() -> impl IntoView {
         ev.prevent_default();
         let input = json!({ "email": email.get_untracked(), "name": name.get_untracked(),
             "password": password.get_untracked(), "role": role.get_untracked().as_str() });
-        change.dispatch((
-            "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }",
-            json!({ "input": input }),
-        ));
+        create_user.dispatch(json!({ "input": input }));
     };
     view! {
         <h1>{lang.t("nav.users")}</h1>
@@ -49,14 +55,10 @@ pub fn UsersPage() -> impl IntoView {
                     {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == Role::Engineer>{r.as_str()}</option> }).collect_view()}
                 </select>
             </label>
-            <button type="submit" disabled=move || change.pending().get()>{lang.t("common.create")}</button>
+            <button type="submit" disabled=move || create_user.pending().get()>{lang.t("common.create")}</button>
         </form>
-        {move || match change.value().get() {
-            Some(Err(error)) => Some(view! { <p class="error" role="alert">{describe(&error, lang)}</p> }),
-            _ => None,
-        }}
-        <Transition fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || users.get().map(|result| match result {
+        {move || last_error().map(|error| view! { <p class="error" role="alert">{describe(&error, lang)}</p> })}
+            {move || users.get().map_or_else(|| loading(lang), |result| match result {
                 Err(error) => view! { <ErrorBox error retry /> }.into_any(),
                 Ok(data) => view! {
                     <table data-testid="user-table">
@@ -76,8 +78,7 @@ pub fn UsersPage() -> impl IntoView {
                                         <td>{u["name"].as_str().unwrap_or_default().to_owned()}</td>
                                         <td>
                                             <select on:change=move |ev| {
-                                                change.dispatch(("mutation($id: ID!, $r: Role!) { updateUserRole(id: $id, role: $r) { id } }",
-                                                    json!({ "id": role_id, "r": event_target_value(&ev) })));
+                                                set_role.dispatch(json!({ "id": role_id, "r": event_target_value(&ev) }));
                                             }>
                                                 {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=r.as_str() == current>{r.as_str()}</option> }).collect_view()}
                                             </select>
@@ -85,7 +86,7 @@ pub fn UsersPage() -> impl IntoView {
                                         <td>{if active { "✓" } else { "—" }}</td>
                                         <td>{active.then(|| view! {
                                             <button class="danger" on:click=move |_| {
-                                                change.dispatch(("mutation($id: ID!) { deactivateUser(id: $id) { id } }", json!({ "id": id })));
+                                                deactivate.dispatch(json!({ "id": id }));
                                             }>{lang.t("user.deactivate")}</button>
                                         })}</td>
                                     </tr>
@@ -95,6 +96,5 @@ pub fn UsersPage() -> impl IntoView {
                     </table>
                 }.into_any(),
             })}
-        </Transition>
     }
 }
