@@ -87,21 +87,15 @@ impl SessionContext {
     /// Calls the API as the signed-in user (or anonymously when signed out); an
     /// UNAUTHENTICATED answer (expired or revoked session) signs out, which sends the user to
     /// the login page. Every page uses this one future type.
-    pub fn call(
-        self,
-        query: String,
-        variables: Value,
-    ) -> impl Future<Output = Result<Value, ApiError>> + 'static {
-        async move {
-            let result = api::gql(self.token(), query, variables).await;
-            if let Err(error) = &result
-                && error.is(guardia_shared::ErrorCode::Unauthenticated)
-                && self.0.with_untracked(Option::is_some)
-            {
-                self.sign_out();
-            }
-            result
+    pub async fn call(self, query: String, variables: Value) -> Result<Value, ApiError> {
+        let result = api::gql(self.token(), query, variables).await;
+        if let Err(error) = &result
+            && error.is(guardia_shared::ErrorCode::Unauthenticated)
+            && self.0.with_untracked(Option::is_some)
+        {
+            self.sign_out();
         }
+        result
     }
 
     /// A query that reloads whenever the signals `make` reads change.
