@@ -1,0 +1,171 @@
+//! `guardia-bench`: fills a database with many tenants and SRs, then measures the real `guardia`
+//! binary over HTTP (issue 6). Figures go to stdout as plain tables, progress to stderr.
+
+mod baseline;
+mod client;
+mod generate;
+mod load;
+mod report;
+mod scale;
+mod scratch;
+mod server;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use guardia_backend::db::DatabaseUrl;
+
+#[derive(Parser)]
+#[command(
+    name = "guardia-bench",
+    version,
+    about = "Data generator and load benchmarks for GUARDiA"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate a database and fill it with tenants, users, servers, deployments, SRs and comments.
+    Generate {
+        /// `sqlite://PATH` or `postgres://…`
+        #[arg(long)]
+        database: String,
+        #[command(flatten)]
+        shape: generate::Shape,
+    },
+    /// Start `guardia serve` on a generated database and drive it with concurrent clients.
+    Load {
+        /// A database `generate` filled (its first tenant's users log in).
+        #[arg(long)]
+        database: String,
+        /// Concurrent client connections.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Measured seconds per scenario (after one second of warm-up).
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[command(flatten)]
+        guardia: GuardiaBin,
+    },
+    /// The `srs(first:50)` latency, first and last page, at growing database sizes.
+    Scale {
+        #[arg(long, value_enum)]
+        backend: Backend,
+        /// Total SRs of each database, spread over the tenants.
+        #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+        sizes: Vec<u64>,
+        #[arg(long, default_value_t = 1000)]
+        tenants: u64,
+        /// The PostgreSQL server to create the `guardia_bench_<size>` databases on.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        postgres: String,
+        /// Sequential timed requests per figure.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        /// Keep the generated databases.
+        #[arg(long)]
+        keep: bool,
+        #[command(flatten)]
+        guardia: GuardiaBin,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &DatabaseUrl) -> Self {
+        match url {
+            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct GuardiaBin {
+    /// The release `guardia` binary (default: the one beside this binary).
+    #[arg(long)]
+    guardia: Option<PathBuf>,
+}
+
+impl GuardiaBin {
+    fn resolve(self) -> anyhow::Result<PathBuf> {
+        let path = match self.guardia {
+            Some(path) => path,
+            None => std::env::current_exe()
+                .context("cannot find this binary's path")?
+                .with_file_name("guardia"),
+        };
+        anyhow::ensure!(
+            path.is_file(),
+            "{} is missing: build it with `cargo build --release --bin guardia` or pass --guardia",
+            path.display()
+        );
+        Ok(path)
+    }
+}
+
+fn parse_url(raw: &str) -> anyhow::Result<DatabaseUrl> {
+    DatabaseUrl::parse(Some(raw)).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Generate { database, shape } => {
+            let url = parse_url(&database)?;
+            let stats = generate::run(&url, &shape).await?;
+            stats.print();
+        }
+        Command::Load {
+            database,
+            connections,
+            seconds,
+            guardia,
+        } => {
+            let settings = load::Settings {
+                url: parse_url(&database)?,
+                connections: connections.max(1),
+                seconds: seconds.max(1),
+                guardia: guardia.resolve()?,
+            };
+            load::run(&settings).await?;
+        }
+        Command::Scale {
+            backend,
+            sizes,
+            tenants,
+            postgres,
+            requests,
+            keep,
+            guardia,
+        } => {
+            let settings = scale::Settings {
+                backend,
+                sizes,
+                tenants: tenants.max(1),
+                postgres,
+                requests: requests.max(1),
+                keep,
+                guardia: guardia.resolve()?,
+            };
+            scale::run(&settings).await?;
+        }
+    }
+    Ok(())
+}
