@@ -175,14 +175,17 @@ async fn establish_sqlite_read_only(path: &str) -> diesel::ConnectionResult<Sqli
     Ok(conn)
 }
 
-/// Opens a SQLite file with the settings every GUARDiA connection needs.
+/// Opens a SQLite file with the settings every GUARDiA connection needs. `PRAGMA optimize`
+/// gathers planner statistics where they are missing or stale (without them a CUSTOMER's SR
+/// list scans the whole tenant instead of using the requester index).
 pub(crate) async fn establish_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConn> {
     let mut conn = SqliteConn::establish(path).await?;
     conn.set_instrumentation(StatementCounter);
     conn.batch_execute(&format!(
         "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
          PRAGMA foreign_keys = ON;
-         PRAGMA synchronous = NORMAL;"
+         PRAGMA synchronous = NORMAL;
+         PRAGMA optimize = 0x10002;"
     ))
     .await
     .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
