@@ -98,6 +98,9 @@ impl DbPool {
             }
             DatabaseUrl::Postgres(raw) => {
                 let mut config = ManagerConfig::<PgConn>::default();
+                // No liveness ping per checkout (one round trip per request): a dropped
+                // connection shows as broken after a failed query and is replaced then.
+                config.recycling_method = RecyclingMethod::Fast;
                 config.custom_setup = if read_only {
                     Box::new(|raw| {
                         async move {

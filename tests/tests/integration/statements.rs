@@ -69,8 +69,8 @@ async fn a_page_costs_the_same_statements_whatever_its_size(backend: Backend) {
     println!("{backend:?}: srs(first: 5) = {five} statements, srs(first: 50) = {fifty} statements");
     assert_eq!(fifty, five, "a page of 50 costs what a page of 5 does");
     // Besides the data queries: BEGIN, the token check (user row, tenant row) and COMMIT; on
-    // PostgreSQL also the tenant setting and the pool's liveness ping at checkout.
-    let overhead = if backend == Backend::Postgres { 6 } else { 4 };
+    // PostgreSQL also the tenant setting.
+    let overhead = if backend == Backend::Postgres { 5 } else { 4 };
     assert!(
         fifty <= overhead + 4,
         "{fifty} statements: more than 4 data queries"
