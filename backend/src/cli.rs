@@ -1,5 +1,7 @@
-//! The `guardia` command line (API.md, CLI): serve (default), migrate, tenant and user admin.
+//! The `guardia` command line (API.md, CLI): serve (default), demo, migrate, tenant and user
+//! admin, database copy.
 
+mod demo;
 mod serve;
 mod tenant;
 mod transfer;
@@ -31,6 +33,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the server: web app, API and operational endpoints (the default)
     Serve(serve::ServeArgs),
+    /// Try GUARDiA: recreate ./guardia-demo.db with sample tenants and logins, simulate
+    /// Jenkins in-process, and serve (prints the URL and the logins)
+    Demo(demo::DemoArgs),
     /// Apply pending database migrations and exit
     Migrate,
     /// Print the GraphQL schema (SDL)
@@ -84,9 +89,12 @@ pub enum UserCommand {
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Some(Command::Db(command)) = cli.command {
+    match cli.command {
         // Names its databases itself (--from, --to).
-        return transfer::run(command).await;
+        Some(Command::Db(command)) => return transfer::run(command).await,
+        // Always its own SQLite file (--file); DATABASE_URL is for real installations.
+        Some(Command::Demo(args)) => return demo::run(args).await,
+        _ => {}
     }
     let url = DatabaseUrl::parse(cli.database_url.as_deref())?;
     match cli.command.unwrap_or(Command::Serve(serve::ServeArgs::default())) {
@@ -118,7 +126,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             role,
             password,
         }) => user::create(&url, &tenant, &email, &name, role, password).await,
-        Command::Db(_) => unreachable!("handled above"),
+        Command::Db(_) | Command::Demo(_) => unreachable!("handled above"),
     }
 }
 

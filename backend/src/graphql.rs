@@ -2,6 +2,7 @@
 //! Transport (HTTP, WebSocket) lives in `http::graphql`; storage in `db`.
 
 mod agent;
+mod app_info;
 mod audit;
 mod auth;
 mod batch;
@@ -20,7 +21,9 @@ mod validate;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
-pub use context::{AfterCommit, AfterCommitQueue, Authenticated, RequestContext, Services, SharedTx};
+pub use context::{
+    AfterCommit, AfterCommitQueue, AppFlags, Authenticated, RequestContext, Services, SharedTx,
+};
 pub use error::{ApiError, ApiResult};
 pub use limits::{MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, RequestPhase};
 
@@ -35,6 +38,7 @@ pub struct QueryRoot(
     deploy::DeployQuery,
     batch::BatchQuery,
     audit::AuditQuery,
+    app_info::AppInfoQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -96,7 +96,40 @@ impl Guardia {
         for (key, value) in &options.env {
             command.env(key, value);
         }
-        let mut child = command.spawn().expect("start guardia serve");
+        Self::launch(command, port).await
+    }
+
+    /// Starts `guardia demo ARGS` in `workdir` on a free loopback port (`--bind` is added),
+    /// with its standard output piped (see [`Guardia::take_stdout`]), and waits until
+    /// `/healthz` answers.
+    pub async fn start_demo(workdir: &Path, args: &[&str]) -> Self {
+        let port = free_port();
+        let mut command = tokio::process::Command::new(guardia_bin());
+        command
+            .arg("demo")
+            .arg("--bind")
+            .arg(format!("127.0.0.1:{port}"))
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .env_remove("GUARDIA_JWT_SECRET")
+            .env_remove("GUARDIA_CREDENTIAL_KEY")
+            .env_remove("GUARDIA_WEB_DIR")
+            .env("RUST_LOG", "warn")
+            .current_dir(workdir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true);
+        Self::launch(command, port).await
+    }
+
+    /// The process's standard output, when it was piped (once).
+    pub fn take_stdout(&mut self) -> Option<tokio::process::ChildStdout> {
+        self.child.stdout.take()
+    }
+
+    /// Spawns a prepared `guardia` command listening on `port` and waits for `/healthz`.
+    async fn launch(mut command: tokio::process::Command, port: u16) -> Self {
+        let mut child = command.spawn().expect("start guardia");
         let base_url = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -110,11 +143,11 @@ impl Guardia {
                 break;
             }
             if let Ok(Some(status)) = child.try_wait() {
-                panic!("guardia serve exited early with {status}");
+                panic!("guardia exited early with {status}");
             }
             assert!(
                 Instant::now() < deadline,
-                "guardia serve did not answer /healthz within 60 s"
+                "guardia did not answer /healthz within 60 s"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 
+use crate::auth::artifact_link::ArtifactLinkKey;
 use crate::auth::login_limiter::LoginLimiter;
 use crate::auth::token::TokenKeys;
 use crate::config::{RunMode, Secrets, parse_bind};
 use crate::crypto::credential::CredentialCipher;
 use crate::db::{self, DatabaseUrl, DbPool};
 use crate::events::DeployEvents;
-use crate::graphql::{self, Services};
+use crate::graphql::{self, AppFlags, Services};
 use crate::http::{self, AppSetup, AppState, GraphqlState};
 use crate::jenkins::{Jenkins, JenkinsClient, JenkinsConfig};
 use crate::worker::{ActiveTenants, Worker};
@@ -60,8 +61,8 @@ pub struct JenkinsArgs {
 }
 
 impl JenkinsArgs {
-    /// The client, if Jenkins is configured; a half configuration is an error.
-    fn client(&self) -> anyhow::Result<Option<JenkinsClient>> {
+    /// Where Jenkins is, if configured; a half configuration is an error.
+    fn config(&self) -> anyhow::Result<Option<JenkinsConfig>> {
         let Some(raw) = self.url.as_deref().filter(|u| !u.trim().is_empty()) else {
             return Ok(None);
         };
@@ -69,13 +70,12 @@ impl JenkinsArgs {
         let (Some(user), Some(token)) = (self.user.clone(), self.token.clone()) else {
             anyhow::bail!("JENKINS_URL is set, so JENKINS_USER and JENKINS_TOKEN must be set too");
         };
-        let config = JenkinsConfig {
+        Ok(Some(JenkinsConfig {
             url,
             user,
             token,
             timeout: Duration::from_secs(self.timeout_secs),
-        };
-        JenkinsClient::new(config).map(Some).map_err(anyhow::Error::msg)
+        }))
     }
 }
 
@@ -109,10 +109,39 @@ impl JenkinsArgs {
     }
 }
 
+/// What `serve` is given beyond its arguments: `guardia serve` reads it from the environment,
+/// `guardia demo` brings its own (the simulator's Jenkins, the demo flags).
+pub(super) struct Launch {
+    pub mode: RunMode,
+    pub secrets: Secrets,
+    /// `None`: deploy operations answer UPSTREAM_UNAVAILABLE.
+    pub jenkins: Option<JenkinsConfig>,
+    pub flags: AppFlags,
+    /// Runs once the server listens, with its address (the demo prints its logins).
+    pub on_listening: Option<Box<dyn FnOnce(SocketAddr) + Send>>,
+}
+
 pub async fn run(url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
     let mode = RunMode::from_env_value(args.run_mode.as_deref())?;
-    let bind: SocketAddr = parse_bind(&args.bind)?;
+    parse_bind(&args.bind)?; // a wrong address fails before any secret is generated
+    let secrets = load_secrets(mode)?;
+    let jenkins = args.jenkins.config()?;
+    if jenkins.is_none() {
+        tracing::warn!("JENKINS_URL is not set: deploys, build history and batch runs are unavailable");
+    }
+    let launch = Launch {
+        mode,
+        secrets,
+        jenkins,
+        flags: AppFlags::default(),
+        on_listening: None,
+    };
+    serve(url, args, launch).await
+}
+
+/// The secrets from the environment; in development, missing ones come from (or go to)
+/// `./.guardia-dev-secrets`, which is said loudly.
+pub(super) fn load_secrets(mode: RunMode) -> anyhow::Result<Secrets> {
     let secrets = Secrets::load(
         mode,
         std::env::var("GUARDIA_JWT_SECRET").ok().as_deref(),
@@ -126,20 +155,33 @@ pub async fn run(url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
              and GUARDIA_CREDENTIAL_KEY."
         );
     }
+    Ok(secrets)
+}
+
+/// Migrates, then serves until SIGTERM or Ctrl-C.
+pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let Launch {
+        mode,
+        secrets,
+        jenkins,
+        flags,
+        on_listening,
+    } = launch;
+    let bind: SocketAddr = parse_bind(&args.bind)?;
 
     let applied = db::run_pending(&url).await?;
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "applied migrations");
     }
     let pool = DbPool::connect(&url).await?;
-    hint_when_empty(&pool).await;
+    if !flags.demo {
+        hint_when_empty(&pool).await;
+    }
 
-    let jenkins: Option<Arc<dyn Jenkins>> = match args.jenkins.client()? {
-        Some(client) => Some(Arc::new(client)),
-        None => {
-            tracing::warn!("JENKINS_URL is not set: deploys, build history and batch runs are unavailable");
-            None
-        }
+    let jenkins: Option<Arc<dyn Jenkins>> = match jenkins {
+        Some(config) => Some(Arc::new(JenkinsClient::new(config).map_err(anyhow::Error::msg)?)),
+        None => None,
     };
     let active_runs = Arc::new(ActiveTenants::default());
     let events = DeployEvents::start(pool.clone(), &url, active_runs.clone());
@@ -161,6 +203,8 @@ pub async fn run(url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
         jenkins,
         events,
         active_runs,
+        artifact_links: ArtifactLinkKey::new(secrets.jwt_secret.expose()),
+        app: flags,
     });
     let schema = graphql::build_schema(mode == RunMode::Production);
     let state = AppState {
@@ -181,6 +225,9 @@ pub async fn run(url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
         startup_ms = started.elapsed().as_millis(),
         "GUARDiA ITSM listening on http://{local}"
     );
+    if let Some(on_listening) = on_listening {
+        on_listening(local);
+    }
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;

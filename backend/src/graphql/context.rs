@@ -10,6 +10,7 @@ use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 use super::error::{ApiError, ApiResult};
 use super::loader::Loaders;
 use crate::auth::Session;
+use crate::auth::artifact_link::ArtifactLinkKey;
 use crate::auth::login_limiter::LoginLimiter;
 use crate::auth::token::TokenKeys;
 use crate::crypto::credential::CredentialCipher;
@@ -29,6 +30,19 @@ pub struct Services {
     pub events: Arc<DeployEvents>,
     /// Tells the follow-up worker which tenant just started a run.
     pub active_runs: Arc<ActiveTenants>,
+    /// Signs `Artifact.signedUrl` (a key derived from the JWT secret).
+    pub artifact_links: ArtifactLinkKey,
+    /// How this server runs, for `appInfo`.
+    pub app: AppFlags,
+}
+
+/// How the server runs: `guardia serve` (all false) or `guardia demo`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppFlags {
+    /// A throwaway demo installation (`guardia demo`).
+    pub demo: bool,
+    /// Jenkins is the in-process simulator, not a real Jenkins.
+    pub jenkins_simulated: bool,
 }
 
 /// Work that must wait until the request's transaction has committed.

@@ -14,6 +14,7 @@ use super::guard::Require;
 use super::pagination::{connection, page_request};
 use super::user::{self, User};
 use super::validate;
+use crate::auth::artifact_link::artifact_path;
 use crate::db::{self, Access};
 use crate::events::DeploymentSnapshot;
 use crate::jenkins::{self, JobPath};
@@ -82,27 +83,29 @@ impl BuildInfo {
             })
             .collect()
     }
-    async fn artifacts(&self) -> Vec<Artifact> {
-        self.build
+    async fn artifacts(&self, ctx: &Context<'_>) -> ApiResult<Vec<Artifact>> {
+        let session = session(ctx)?;
+        let links = &context::services(ctx).artifact_links;
+        let now = Utc::now();
+        Ok(self
+            .build
             .artifacts
             .iter()
             .map(|a| Artifact {
                 file_name: a.file_name.clone(),
-                download_url: download_url(&self.project_id, self.build.number, &a.relative_path),
+                download_url: artifact_path(&self.project_id, self.build.number, &a.relative_path),
+                signed_url: links.signed_url_from(
+                    &session.tenant_id,
+                    &session.user_id,
+                    &self.project_id,
+                    self.build.number,
+                    &a.relative_path,
+                    now,
+                ),
                 relative_path: a.relative_path.clone(),
             })
-            .collect()
+            .collect())
     }
-}
-
-/// GUARDiA's own link (`GET` with the same bearer token); Jenkins' URL never reaches clients.
-fn download_url(project_id: &str, build: u32, relative_path: &str) -> String {
-    let mut url = url::Url::parse("http://guardia/artifacts").expect("a constant URL parses");
-    if let Ok(mut segments) = url.path_segments_mut() {
-        segments.push(project_id).push(&build.to_string());
-        segments.extend(relative_path.split('/'));
-    }
-    url.path().to_owned()
 }
 
 #[derive(SimpleObject)]
@@ -110,8 +113,13 @@ pub struct Artifact {
     pub file_name: String,
     /// The path inside the build's archive, which downloads go by.
     pub relative_path: String,
-    /// GUARDiA's download link for this artifact, relative to GUARDiA's address.
+    /// GUARDiA's download link for this artifact, relative to GUARDiA's address; `GET` it
+    /// with the same bearer token. Jenkins' address never reaches clients.
     pub download_url: String,
+    /// The same download as a link that needs no `Authorization` header (for a browser's
+    /// `<a href download>`): signed for the caller, valid for 10 minutes. GUARDiA still checks
+    /// at download time that the caller is active and may read deploy history.
+    pub signed_url: String,
 }
 
 #[derive(SimpleObject, InputObject, Clone)]

@@ -1,57 +1,168 @@
 //! `GET /artifacts/{project}/{build}/{path…}`: a build artifact streamed from Jenkins to the
 //! caller, who needs the deploy-history right in the project's tenant. Nothing is buffered
 //! whole, and the caller never sees Jenkins' address or credentials.
+//!
+//! The caller proves who they are with a bearer token, or with a signed link
+//! (`?expires=…&user=…&tenant=…&sig=…`, see `auth::artifact_link`) that a browser's
+//! `<a href download>` can follow. A signed link is checked like a token: the user must still
+//! exist, be active and hold the right, and the project must belong to the link's tenant.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::Utc;
 use futures_util::TryStreamExt;
+use guardia_shared::permission::allows_in;
 use guardia_shared::{ErrorCode, Permission};
 use serde_json::json;
 
 use super::AppState;
+use crate::auth::artifact_link::{ArtifactLink, LinkError};
 use crate::auth::session::authenticate;
-use crate::db::{self, Access};
+use crate::db::{self, Access, DbError, TenantTx};
 use crate::graphql::ApiError;
 use crate::jenkins::JobPath;
 
 pub async fn download(
     State(state): State<AppState>,
     Path((project_id, build, relative_path)): Path<(String, u32, String)>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    match stream(&state, &project_id, build, &relative_path, &headers).await {
+    let request = Download {
+        project_id: &project_id,
+        build,
+        relative_path: &relative_path,
+    };
+    match stream(&state, &request, query.as_deref(), &headers).await {
         Ok(response) => response,
         Err(error) => error_response(error),
     }
 }
 
-async fn stream(
-    state: &AppState,
-    project_id: &str,
+/// The artifact asked for.
+struct Download<'a> {
+    project_id: &'a str,
     build: u32,
-    relative_path: &str,
-    headers: &HeaderMap,
-) -> Result<Response, ApiError> {
-    let services = &state.graphql.services;
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(ApiError::unauthenticated)?;
-    let (session, mut tx) =
-        authenticate(&services.tokens, &services.pool, token.trim(), Access::Read).await?;
-    if !session.allows(Permission::DeployHistoryRead) {
-        return Err(ApiError::forbidden());
+    relative_path: &'a str,
+}
+
+/// A signed link's query parameters.
+#[derive(Default)]
+struct LinkParams {
+    expires: Option<String>,
+    user: Option<String>,
+    tenant: Option<String>,
+    sig: Option<String>,
+}
+
+impl LinkParams {
+    fn parse(query: &str) -> Self {
+        let mut params = LinkParams::default();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let slot = match name.as_ref() {
+                "expires" => &mut params.expires,
+                "user" => &mut params.user,
+                "tenant" => &mut params.tenant,
+                "sig" => &mut params.sig,
+                _ => continue,
+            };
+            *slot = Some(value.into_owned());
+        }
+        params
     }
+}
+
+fn link_refused(error: LinkError) -> ApiError {
+    ApiError::new(ErrorCode::Unauthenticated, error.to_string())
+}
+
+/// Checks the caller (bearer token or signed link) and their right, and returns the project
+/// in the caller's tenant.
+async fn authorize(
+    state: &AppState,
+    request: &Download<'_>,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<db::deploy::DeployProject, ApiError> {
+    let services = &state.graphql.services;
+    let params = query.map(LinkParams::parse).unwrap_or_default();
+    let mut tx = if let Some(sig) = &params.sig {
+        let (Some(expires), Some(user_id), Some(tenant_id)) = (&params.expires, &params.user, &params.tenant)
+        else {
+            return Err(link_refused(LinkError::Incomplete));
+        };
+        let expires: i64 = expires
+            .parse()
+            .map_err(|_| link_refused(LinkError::BadSignature))?;
+        let link = ArtifactLink {
+            tenant_id,
+            user_id,
+            project_id: request.project_id,
+            build: request.build,
+            relative_path: request.relative_path,
+            expires,
+        };
+        services
+            .artifact_links
+            .verify(&link, sig, Utc::now())
+            .map_err(link_refused)?;
+        let mut tx = services.pool.tenant_tx(tenant_id, Access::Read).await?;
+        check_link_user(&mut tx, user_id).await?;
+        tx
+    } else {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::unauthenticated)?;
+        let (session, tx) =
+            authenticate(&services.tokens, &services.pool, token.trim(), Access::Read).await?;
+        if !session.allows(Permission::DeployHistoryRead) {
+            return Err(ApiError::forbidden());
+        }
+        tx
+    };
     // Another tenant's project is as unknown as a missing one.
-    let project = db::deploy::get_project(&mut tx, project_id)
+    let project = db::deploy::get_project(&mut tx, request.project_id)
         .await
         .map_err(|e| ApiError::from_db("deploy project", e))?;
     tx.commit().await?;
+    Ok(project)
+}
+
+/// The signer of a link must still be an active user whose role may read deploy history, as
+/// a session token's user must.
+async fn check_link_user(tx: &mut TenantTx, user_id: &str) -> Result<(), ApiError> {
+    let revoked = || ApiError::new(ErrorCode::Unauthenticated, "the download link is no longer valid");
+    let user = match db::user::get(tx, user_id).await {
+        Ok(user) => user,
+        Err(DbError::NotFound) => return Err(revoked()),
+        Err(e) => return Err(e.into()),
+    };
+    if !user.active {
+        return Err(revoked());
+    }
+    let tenant = db::tenant::get(tx).await?;
+    if !allows_in(user.role, Permission::DeployHistoryRead, tenant.is_operator) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(())
+}
+
+async fn stream(
+    state: &AppState,
+    request: &Download<'_>,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let project = authorize(state, request, query, headers).await?;
+    let (build, relative_path) = (request.build, request.relative_path);
     let job = JobPath::parse(&project.jenkins_job).ok_or_else(|| ApiError::not_found("Jenkins job"))?;
-    let jenkins = services
+    let jenkins = state
+        .graphql
+        .services
         .jenkins
         .as_deref()
         .ok_or_else(|| ApiError::from(crate::jenkins::JenkinsError::NotConfigured))?;
@@ -84,6 +195,8 @@ async fn stream(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // A signed link in the address bar must not travel on in a Referer.
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     Ok(response)
 }
 

@@ -60,21 +60,44 @@ async fn wait_text(client: &Client, css: &str, done: impl Fn(&str) -> bool) -> S
 async fn log_in(browser: &Browser, world: &World, email: &str) {
     let client = &browser.client;
     client.goto(&world.server.url("/login")).await.expect("navigate");
-    wait_for(client, "[data-testid=login-email]").await.send_keys(email).await.expect("type");
-    wait_for(client, "[data-testid=login-password]").await.send_keys(PASSWORD).await.expect("type");
-    wait_for(client, "[data-testid=login-submit]").await.click().await.expect("click");
+    wait_for(client, "[data-testid=login-email]")
+        .await
+        .send_keys(email)
+        .await
+        .expect("type");
+    wait_for(client, "[data-testid=login-password]")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .expect("type");
+    wait_for(client, "[data-testid=login-submit]")
+        .await
+        .click()
+        .await
+        .expect("click");
     wait_for(client, "[data-testid=dashboard-ready]").await;
 }
 
 async fn log_out(browser: &Browser) {
-    wait_for(&browser.client, "[data-testid=logout]").await.click().await.expect("click");
+    wait_for(&browser.client, "[data-testid=logout]")
+        .await
+        .click()
+        .await
+        .expect("click");
     wait_for(&browser.client, "[data-testid=login-form]").await;
 }
 
 async fn open(browser: &Browser, nav: &str, ready: &str) {
-    wait_for(&browser.client, &format!("[data-testid=nav-{nav}]")).await.click().await.expect("click");
+    wait_for(&browser.client, &format!("[data-testid=nav-{nav}]"))
+        .await
+        .click()
+        .await
+        .expect("click");
     wait_for(&browser.client, ready).await;
-    assert!(absent(&browser.client, "[data-testid=error]").await, "{nav} shows an error");
+    assert!(
+        absent(&browser.client, "[data-testid=error]").await,
+        "{nav} shows an error"
+    );
 }
 
 async fn the_web_app_works_for_every_role(backend: Backend) {
@@ -94,18 +117,36 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
     client.goto(&world.server.url("/")).await.expect("navigate");
     wait_for(client, "[data-testid=login-form]").await;
     browser.screenshot(&format!("login-{name}")).await;
-    wait_for(client, "[data-testid=login-email]").await.send_keys("admin@acme.example").await.expect("type");
-    wait_for(client, "[data-testid=login-password]").await.send_keys("wrong password").await.expect("type");
-    wait_for(client, "[data-testid=login-submit]").await.click().await.expect("click");
+    wait_for(client, "[data-testid=login-email]")
+        .await
+        .send_keys("admin@acme.example")
+        .await
+        .expect("type");
+    wait_for(client, "[data-testid=login-password]")
+        .await
+        .send_keys("wrong password")
+        .await
+        .expect("type");
+    wait_for(client, "[data-testid=login-submit]")
+        .await
+        .click()
+        .await
+        .expect("click");
     let error = text_of(client, "[data-testid=login-error]").await;
-    assert!(error.contains("Wrong email or password") || error.contains("올바르지"), "{error}");
+    assert!(
+        error.contains("Wrong email or password") || error.contains("올바르지"),
+        "{error}"
+    );
 
     // ADMIN: every page renders.
     log_in(&browser, &world, "admin@acme.example").await;
     let started = Instant::now();
     client.goto(&world.server.url("/")).await.expect("navigate");
     wait_for(client, "[data-testid=dashboard-ready] [data-testid=chart]").await;
-    println!("navigation → first rendered dashboard ({name}): {} ms", started.elapsed().as_millis());
+    println!(
+        "navigation → first rendered dashboard ({name}): {} ms",
+        started.elapsed().as_millis()
+    );
     browser.screenshot(&format!("dashboard-{name}")).await;
     for (nav, ready) in [
         ("srs", "[data-testid=sr-row]"),
@@ -117,8 +158,16 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
         open(&browser, nav, ready).await;
         browser.screenshot(&format!("{nav}-{name}")).await;
     }
-    wait_for(client, "[data-testid=nav-srs]").await.click().await.expect("click");
-    wait_for(client, "[data-testid=sr-row] a").await.click().await.expect("click");
+    wait_for(client, "[data-testid=nav-srs]")
+        .await
+        .click()
+        .await
+        .expect("click");
+    wait_for(client, "[data-testid=sr-row] a")
+        .await
+        .click()
+        .await
+        .expect("click");
     wait_for(client, "[data-testid=sr-heading]").await;
     browser.screenshot(&format!("sr-detail-{name}")).await;
     log_out(&browser).await;
@@ -126,9 +175,15 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
     // DEPLOY_ENGINEER: builds, an artifact download, a rollback with a reason, live to SUCCESS.
     log_in(&browser, &world, "deploy-engineer@acme.example").await;
     open(&browser, "deploys", "[data-testid=build-row]").await;
-    let rows = client.find_all(Locator::Css("[data-testid=build-row]")).await.expect("rows");
+    let rows = client
+        .find_all(Locator::Css("[data-testid=build-row]"))
+        .await
+        .expect("rows");
     assert_eq!(rows.len(), SEEDED_BUILDS as usize);
-    assert!(absent(client, &format!("[data-testid=rollback-{FAILED_BUILD}]")).await, "a FAILURE build offers a rollback");
+    assert!(
+        absent(client, &format!("[data-testid=rollback-{FAILED_BUILD}]")).await,
+        "a FAILURE build offers a rollback"
+    );
     let link = wait_for(client, "[data-testid=artifact-link]").await;
     let href = link.attr("href").await.expect("attr").expect("an href");
     let size = client
@@ -146,50 +201,100 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
     assert_eq!(size, json!(expected));
 
     let target = SEEDED_BUILDS - 2;
-    wait_for(client, &format!("[data-testid=rollback-{target}]")).await.click().await.expect("click");
+    wait_for(client, &format!("[data-testid=rollback-{target}]"))
+        .await
+        .click()
+        .await
+        .expect("click");
     wait_for(client, "[data-testid=rollback-dialog]").await;
     // No reason, no rollback.
-    wait_for(client, "[data-testid=rollback-confirm]").await.click().await.expect("click");
+    wait_for(client, "[data-testid=rollback-confirm]")
+        .await
+        .click()
+        .await
+        .expect("click");
     assert!(world.jenkins.triggers(DEPLOY_JOB).is_empty());
-    wait_for(client, "[data-testid=rollback-reason]").await.send_keys("INC-77: login page broken").await.expect("type");
+    wait_for(client, "[data-testid=rollback-reason]")
+        .await
+        .send_keys("INC-77: login page broken")
+        .await
+        .expect("type");
     browser.screenshot(&format!("rollback-dialog-{name}")).await;
-    wait_for(client, "[data-testid=rollback-confirm]").await.click().await.expect("click");
+    wait_for(client, "[data-testid=rollback-confirm]")
+        .await
+        .click()
+        .await
+        .expect("click");
     wait_text(client, "[data-testid=live-status]", |t| t == "SUCCESS").await;
-    wait_for(client, "[data-testid=ledger-row][data-kind=ROLLBACK][data-status=SUCCESS]").await;
-    wait_text(client, "[data-testid=console]", |t| t.contains("Finished: SUCCESS")).await;
+    wait_for(
+        client,
+        "[data-testid=ledger-row][data-kind=ROLLBACK][data-status=SUCCESS]",
+    )
+    .await;
+    wait_text(client, "[data-testid=console]", |t| {
+        t.contains("Finished: SUCCESS")
+    })
+    .await;
     let sent = world.jenkins.triggers(DEPLOY_JOB);
     assert_eq!(sent, [vec![("ROLLBACK_BUILD".to_owned(), target.to_string())]]);
     browser.screenshot(&format!("deploys-{name}")).await;
     open(&browser, "servers", "[data-testid=reveal-credential]").await;
-    wait_for(client, "[data-testid=reveal-credential]").await.click().await.expect("click");
-    assert!(text_of(client, "[data-testid=credential]").await.contains("s3cret-Pa55"));
+    wait_for(client, "[data-testid=reveal-credential]")
+        .await
+        .click()
+        .await
+        .expect("click");
+    assert!(
+        text_of(client, "[data-testid=credential]")
+            .await
+            .contains("s3cret-Pa55")
+    );
     log_out(&browser).await;
 
     // ENGINEER: history yes, rollback and credentials no.
     log_in(&browser, &world, "engineer@acme.example").await;
     open(&browser, "deploys", "[data-testid=build-row]").await;
-    assert!(absent(client, "[data-testid^=rollback-]").await, "an ENGINEER is offered a rollback");
+    assert!(
+        absent(client, "[data-testid^=rollback-]").await,
+        "an ENGINEER is offered a rollback"
+    );
     assert!(absent(client, "[data-testid=deploy-submit]").await);
     open(&browser, "servers", "[data-testid=server-row]").await;
-    assert!(absent(client, "[data-testid=reveal-credential]").await, "an ENGINEER may not read credentials");
+    assert!(
+        absent(client, "[data-testid=reveal-credential]").await,
+        "an ENGINEER may not read credentials"
+    );
     browser.screenshot(&format!("servers-engineer-{name}")).await;
     log_out(&browser).await;
 
     // CUSTOMER: no deploys, no servers; only their own SR.
     log_in(&browser, &world, "customer@acme.example").await;
     for nav in ["deploys", "servers", "batch", "users"] {
-        assert!(absent(client, &format!("[data-testid=nav-{nav}]")).await, "a CUSTOMER sees {nav}");
+        assert!(
+            absent(client, &format!("[data-testid=nav-{nav}]")).await,
+            "a CUSTOMER sees {nav}"
+        );
     }
     open(&browser, "srs", "[data-testid=sr-row]").await;
-    let own = client.find_all(Locator::Css("[data-testid=sr-row]")).await.expect("rows");
+    let own = client
+        .find_all(Locator::Css("[data-testid=sr-row]"))
+        .await
+        .expect("rows");
     assert_eq!(own.len(), 1);
     browser.screenshot(&format!("srs-customer-{name}")).await;
 
     // The language switches, and stays switched after a reload.
     let before = text_of(client, "h1").await;
-    wait_for(client, "[data-testid=lang-switch]").await.click().await.expect("click");
+    wait_for(client, "[data-testid=lang-switch]")
+        .await
+        .click()
+        .await
+        .expect("click");
     let after = wait_text(client, "h1", |t| t != before).await;
-    assert!(["서비스 요청", "Service requests"].contains(&after.as_str()), "{after}");
+    assert!(
+        ["서비스 요청", "Service requests"].contains(&after.as_str()),
+        "{after}"
+    );
     client.refresh().await.expect("reload");
     assert_eq!(wait_text(client, "h1", |t| !t.is_empty()).await, after);
     browser.screenshot(&format!("language-{name}")).await;
