@@ -80,12 +80,10 @@ impl Jenkins for JenkinsClient {
     }
 }
 
-/// A real Jenkins response sample from `../shared/jenkins/fixtures/`.
+/// A real Jenkins response sample, kept in `backend/tests/fixtures/jenkins/` (copied from the
+/// team's `shared/jenkins/fixtures/`; provenance in its SOURCES.md).
 #[cfg(test)]
 fn fixture(path: &str) -> String {
-    let full = format!(
-        "{}/../../shared/jenkins/fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let full = format!("{}/tests/fixtures/jenkins/{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
 }
