@@ -52,7 +52,9 @@ pub fn read_response(body: Value) -> Result<Value, ApiError> {
 /// HTTP client library in the WASM budget).
 /// Not generic, so every call shares one future type (a smaller WASM).
 pub async fn gql(token: Option<String>, query: String, variables: Value) -> Result<Value, ApiError> {
-    let network = |e: wasm_bindgen::JsValue| ApiError::network(format!("{e:?}"));
+    let network = |e: wasm_bindgen::JsValue| {
+        ApiError::network(e.as_string().unwrap_or_else(|| "the request failed".into()))
+    };
     let headers = web_sys::Headers::new().map_err(network)?;
     headers.set("Content-Type", "application/json").map_err(network)?;
     headers.set("Accept", "application/json").map_err(network)?;

@@ -61,7 +61,6 @@ impl LangContext {
 
 /// Every UI text: (key, 한국어, English).
 const TEXTS: &[(&str, &str, &str)] = &[
-    ("app.title", "GUARDiA ITSM", "GUARDiA ITSM"),
     ("nav.dashboard", "대시보드", "Dashboard"),
     ("nav.srs", "서비스 요청", "Service requests"),
     ("nav.servers", "서버", "Servers"),
@@ -92,7 +91,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("common.cancel", "취소", "Cancel"),
     ("common.create", "만들기", "Create"),
     ("common.saving", "저장 중…", "Saving…"),
-    ("common.none", "없음", "None"),
     ("common.more", "더 보기", "Load more"),
     ("common.all", "전체", "All"),
     (

@@ -10,6 +10,9 @@ mod pages;
 mod session;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    // A panic's message goes to the browser console (not only "unreachable executed").
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&info.to_string().into())
+    }));
     leptos::mount::mount_to_body(app::App);
 }
