@@ -64,9 +64,13 @@ impl Subscriber {
         }
     }
 
-    /// The next event's `data`, or `None` when none comes within `wait`.
+    /// The next event's `data`, or `None` when none comes within `wait` or the server ended
+    /// the subscription (`complete`).
     pub async fn next(&mut self, wait: Duration) -> Option<Value> {
         let message = receive(&mut self.socket, wait).await?;
+        if message["type"] == "complete" {
+            return None;
+        }
         assert_eq!(message["type"], "next", "{message}");
         assert!(message["payload"].get("errors").is_none(), "{message}");
         Some(message["payload"]["data"].clone())

@@ -574,10 +574,14 @@ impl DeploySubscription {
             None => None,
         };
         let tenant_id = session.tenant_id.clone();
+        let subscriber = session.clone();
+        let pool = services.pool.clone();
         let receiver = services.events.subscribe();
         Ok(futures_util::stream::unfold(receiver, move |mut receiver| {
             let tenant_id = tenant_id.clone();
             let project_id = project_id.clone();
+            let subscriber = subscriber.clone();
+            let pool = pool.clone();
             async move {
                 loop {
                     match receiver.recv().await {
@@ -586,9 +590,15 @@ impl DeploySubscription {
                                 && project_id
                                     .as_ref()
                                     .is_none_or(|id| *id == snapshot.deployment.project_id);
-                            if wanted {
-                                return Some((Deployment::from(&*snapshot), receiver));
+                            if !wanted {
+                                continue;
                             }
+                            // The socket outlives the check at connection_init: a deactivated
+                            // user, or one whose role changed, gets no more events.
+                            if !still_subscribed(&pool, &subscriber).await {
+                                return None;
+                            }
+                            return Some((Deployment::from(&*snapshot), receiver));
                         }
                         // A slow subscriber misses some events; the next one is current.
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
@@ -598,4 +608,15 @@ impl DeploySubscription {
             }
         }))
     }
+}
+
+/// Whether the subscriber's user row still allows reading deploy history (active, same role).
+async fn still_subscribed(pool: &db::DbPool, session: &crate::auth::Session) -> bool {
+    let check = async {
+        let mut tx = pool.tenant_tx(&session.tenant_id, Access::Read).await?;
+        let user = db::user::get(&mut tx, &session.user_id).await?;
+        tx.commit().await?;
+        Ok::<_, db::DbError>(user.active && user.role == session.role)
+    };
+    check.await.unwrap_or(false) && session.allows(Permission::DeployHistoryRead)
 }

@@ -623,6 +623,30 @@ async fn subscriptions_need_a_token_and_the_history_right(backend: Backend) {
         }
         other => panic!("a CUSTOMER subscribed: {:?}", other.err()),
     }
+    // A subscriber deactivated after connecting gets no more events.
+    let mut watcher = Subscriber::start(&world.server.base_url, world.acme.token(Role::Engineer), watch)
+        .await
+        .expect("subscribed");
+    let deactivated = world
+        .gql(
+            world.acme.token(Role::Admin),
+            "mutation($id: ID!) { deactivateUser(id: $id) { active } }",
+            json!({ "id": world.acme.user(Role::Engineer).id }),
+        )
+        .await;
+    assert_eq!(gql_ok(&deactivated)["deactivateUser"]["active"], false);
+    let deploy = world
+        .gql(
+            world.acme.token(Role::Admin),
+            TRIGGER,
+            json!({ "p": PROJECT, "v": "after" }),
+        )
+        .await;
+    assert!(error_codes(&deploy).is_empty(), "{deploy}");
+    assert!(
+        watcher.next(Duration::from_secs(3)).await.is_none(),
+        "a deactivated user still receives events"
+    );
     let unknown = "subscription { deploymentUpdated(project: \"nope\") { id } }";
     let refused = Subscriber::start(&world.server.base_url, world.acme.token(Role::Admin), unknown).await;
     assert!(
