@@ -130,7 +130,7 @@ async fn verify(
     if mismatches.is_empty() {
         println!(
             "verified: {} tables × {} tenant(s), {rows} rows, identical counts and checksums ({:.1} s)",
-            copy::TABLES.len(),
+            copy::TABLE_COUNT,
             from.iter().filter(|d| d.table == "tenants").count(),
             started.elapsed().as_secs_f64()
         );

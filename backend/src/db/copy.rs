@@ -19,20 +19,8 @@ use super::schema::{
 use super::{Access, DbConn, DbError, DbPool, TenantTx};
 use crate::db_run;
 
-/// The tables in foreign-key order (a row's references are copied before it).
-pub const TABLES: [&str; 11] = [
-    "tenants",
-    "users",
-    "srs",
-    "sr_comments",
-    "servers",
-    "agents",
-    "deploy_projects",
-    "deployments",
-    "batch_jobs",
-    "batch_runs",
-    "audit_log",
-];
+/// How many tables a copy covers: `tenants` and every tenant-owned table.
+pub const TABLE_COUNT: usize = 1 + super::schema::TENANT_OWNED_TABLES.len();
 
 /// What a copy reports as it goes.
 pub trait CopyProgress: Sync {
@@ -126,6 +114,54 @@ rows!(super::batch::BatchJob, batch_jobs);
 rows!(super::batch::BatchRun, batch_runs);
 rows!(super::audit::AuditEntry, audit_log);
 
+/// Runs `$body` once per tenant-owned table in foreign-key order (a row's references come
+/// first), with `$rows` naming the table's row type. The one list of tables every operation
+/// walks; a test holds it equal to `schema::TENANT_OWNED_TABLES`.
+macro_rules! each_table {
+    (|$rows:ident| $body:expr) => {{
+        {
+            type $rows = crate::db::user::User;
+            $body
+        }
+        {
+            type $rows = crate::db::sr::Sr;
+            $body
+        }
+        {
+            type $rows = crate::db::sr::SrComment;
+            $body
+        }
+        {
+            type $rows = crate::db::server::Server;
+            $body
+        }
+        {
+            type $rows = crate::db::agent::Agent;
+            $body
+        }
+        {
+            type $rows = crate::db::deploy::DeployProject;
+            $body
+        }
+        {
+            type $rows = crate::db::deploy::Deployment;
+            $body
+        }
+        {
+            type $rows = crate::db::batch::BatchJob;
+            $body
+        }
+        {
+            type $rows = crate::db::batch::BatchRun;
+            $body
+        }
+        {
+            type $rows = crate::db::audit::AuditEntry;
+            $body
+        }
+    }};
+}
+
 /// Rows per read and per PostgreSQL insert: the widest table (14 columns) stays under
 /// PostgreSQL's 65,535 bind parameters.
 pub const DEFAULT_BATCH: i64 = 2_000;
@@ -178,17 +214,7 @@ pub async fn copy(
         })?;
         progress.copied("tenants", 1);
         summary.rows += 1;
-        summary.rows += copy_rows::<super::user::User>(&mut from, &mut to, batch, progress).await?;
-        summary.rows += copy_rows::<super::sr::Sr>(&mut from, &mut to, batch, progress).await?;
-        summary.rows += copy_rows::<super::sr::SrComment>(&mut from, &mut to, batch, progress).await?;
-        summary.rows += copy_rows::<super::server::Server>(&mut from, &mut to, batch, progress).await?;
-        summary.rows += copy_rows::<super::agent::Agent>(&mut from, &mut to, batch, progress).await?;
-        summary.rows +=
-            copy_rows::<super::deploy::DeployProject>(&mut from, &mut to, batch, progress).await?;
-        summary.rows += copy_rows::<super::deploy::Deployment>(&mut from, &mut to, batch, progress).await?;
-        summary.rows += copy_rows::<super::batch::BatchJob>(&mut from, &mut to, batch, progress).await?;
-        summary.rows += copy_rows::<super::batch::BatchRun>(&mut from, &mut to, batch, progress).await?;
-        summary.rows += copy_rows::<super::audit::AuditEntry>(&mut from, &mut to, batch, progress).await?;
+        each_table!(|R| summary.rows += copy_rows::<R>(&mut from, &mut to, batch, progress).await?);
         to.commit().await?;
         from.commit().await?;
         summary.tenants_copied += 1;
@@ -221,26 +247,16 @@ async fn copy_rows<R: Rows>(
 }
 
 async fn table_totals(pool: &DbPool, codes: &[String]) -> Result<Vec<(&'static str, u64)>, DbError> {
-    let mut totals: Vec<(&'static str, u64)> = TABLES.iter().map(|t| (*t, 0)).collect();
-    totals[0].1 = codes.len() as u64;
+    let mut totals: Vec<(&'static str, u64)> = vec![("tenants", codes.len() as u64)];
+    each_table!(|R| totals.push((R::TABLE, 0)));
     for code in codes {
         let mut tx = pool.tenant_tx(code, Access::Read).await?;
-        let counts = [
-            super::user::User::count(&mut tx).await?,
-            super::sr::Sr::count(&mut tx).await?,
-            super::sr::SrComment::count(&mut tx).await?,
-            super::server::Server::count(&mut tx).await?,
-            super::agent::Agent::count(&mut tx).await?,
-            super::deploy::DeployProject::count(&mut tx).await?,
-            super::deploy::Deployment::count(&mut tx).await?,
-            super::batch::BatchJob::count(&mut tx).await?,
-            super::batch::BatchRun::count(&mut tx).await?,
-            super::audit::AuditEntry::count(&mut tx).await?,
-        ];
+        let mut table = 1;
+        each_table!(|R| {
+            totals[table].1 += u64::try_from(R::count(&mut tx).await?).unwrap_or(0);
+            table += 1;
+        });
         tx.commit().await?;
-        for (total, count) in totals[1..].iter_mut().zip(counts) {
-            total.1 += u64::try_from(count).unwrap_or(0);
-        }
     }
     Ok(totals)
 }
@@ -269,16 +285,7 @@ pub async fn digests(pool: &DbPool, batch: i64) -> Result<Vec<TableDigest>, DbEr
             rows: 1,
             sha256: hex(hasher),
         });
-        all.push(digest::<super::user::User>(&mut tx, batch).await?);
-        all.push(digest::<super::sr::Sr>(&mut tx, batch).await?);
-        all.push(digest::<super::sr::SrComment>(&mut tx, batch).await?);
-        all.push(digest::<super::server::Server>(&mut tx, batch).await?);
-        all.push(digest::<super::agent::Agent>(&mut tx, batch).await?);
-        all.push(digest::<super::deploy::DeployProject>(&mut tx, batch).await?);
-        all.push(digest::<super::deploy::Deployment>(&mut tx, batch).await?);
-        all.push(digest::<super::batch::BatchJob>(&mut tx, batch).await?);
-        all.push(digest::<super::batch::BatchRun>(&mut tx, batch).await?);
-        all.push(digest::<super::audit::AuditEntry>(&mut tx, batch).await?);
+        each_table!(|R| all.push(digest::<R>(&mut tx, batch).await?));
         tx.commit().await?;
     }
     Ok(all)
@@ -344,4 +351,17 @@ pub fn compare(source: &[TableDigest], target: &[TableDigest]) -> Vec<Mismatch> 
         }
     }
     mismatches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tenant_owned_table_is_walked_in_order() {
+        let mut walked: Vec<&str> = Vec::new();
+        each_table!(|R| walked.push(R::TABLE));
+        assert_eq!(walked, super::super::schema::TENANT_OWNED_TABLES);
+        assert_eq!(TABLE_COUNT, 11);
+    }
 }
