@@ -417,8 +417,9 @@ impl DeployMutation {
         for p in parameters {
             pairs.push((validate::parameter_name("parameters.name", &p.name)?, p.value));
         }
+        let project = project_named(&mut *tx(ctx).await?, &project).await?;
         let start = Start {
-            project: &project,
+            project,
             kind: DeploymentKind::Deploy,
             target_build: None,
             reason: reason.as_deref(),
@@ -471,11 +472,11 @@ impl DeployMutation {
             )));
         }
         let start = Start {
-            project: &project,
+            parameters: vec![(found.rollback_parameter.clone(), target.to_string())],
+            project: found,
             kind: DeploymentKind::Rollback,
             target_build: Some(to_build),
             reason: Some(&reason),
-            parameters: vec![(found.rollback_parameter.clone(), target.to_string())],
         };
         start_deployment(ctx, start).await
     }
@@ -483,7 +484,7 @@ impl DeployMutation {
 
 /// A deploy or rollback about to be triggered.
 struct Start<'a> {
-    project: &'a str,
+    project: db::deploy::DeployProject,
     kind: DeploymentKind,
     target_build: Option<i32>,
     reason: Option<&'a str>,
@@ -498,7 +499,7 @@ async fn start_deployment(ctx: &Context<'_>, start: Start<'_>) -> ApiResult<Depl
     let jenkins = context::jenkins(ctx)?;
     let user_id = session(ctx)?.user_id.clone();
     let mut tx = tx(ctx).await?;
-    let project = project_named(&mut tx, start.project).await?;
+    let project = start.project;
     let job = job_of(&project)?;
     let parameters_json = serde_json::to_string(&start.parameters).map_err(|_| ApiError::internal())?;
     let row = db::deploy::create_deployment(
