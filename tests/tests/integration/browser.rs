@@ -57,24 +57,26 @@ async fn wait_text(client: &Client, css: &str, done: impl Fn(&str) -> bool) -> S
     }
 }
 
-async fn log_in(browser: &Browser, world: &World, email: &str) {
-    let client = &browser.client;
-    client.goto(&world.server.url("/login")).await.expect("navigate");
-    wait_for(client, "[data-testid=login-email]")
-        .await
-        .send_keys(email)
-        .await
-        .expect("type");
-    wait_for(client, "[data-testid=login-password]")
-        .await
-        .send_keys(PASSWORD)
-        .await
-        .expect("type");
+/// Fills in and sends the login form on the current page.
+async fn submit_login(client: &Client, email: &str, password: &str) {
+    for (field, text) in [("login-email", email), ("login-password", password)] {
+        wait_for(client, &format!("[data-testid={field}]"))
+            .await
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
     wait_for(client, "[data-testid=login-submit]")
         .await
         .click()
         .await
         .expect("click");
+}
+
+async fn log_in(browser: &Browser, world: &World, email: &str) {
+    let client = &browser.client;
+    client.goto(&world.server.url("/login")).await.expect("navigate");
+    submit_login(client, email, PASSWORD).await;
     wait_for(client, "[data-testid=dashboard-ready]").await;
 }
 
@@ -117,21 +119,7 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
     client.goto(&world.server.url("/")).await.expect("navigate");
     wait_for(client, "[data-testid=login-form]").await;
     browser.screenshot(&format!("login-{name}")).await;
-    wait_for(client, "[data-testid=login-email]")
-        .await
-        .send_keys("admin@acme.example")
-        .await
-        .expect("type");
-    wait_for(client, "[data-testid=login-password]")
-        .await
-        .send_keys("wrong password")
-        .await
-        .expect("type");
-    wait_for(client, "[data-testid=login-submit]")
-        .await
-        .click()
-        .await
-        .expect("click");
+    submit_login(client, "admin@acme.example", "wrong password").await;
     let error = text_of(client, "[data-testid=login-error]").await;
     assert!(
         error.contains("Wrong email or password") || error.contains("올바르지"),

@@ -147,6 +147,12 @@ async fn views(server: &Guardia, world: &World) -> Vec<Value> {
     views
 }
 
+/// Asserts that a command succeeded, showing its output when it did not.
+#[track_caller]
+fn succeeded(output: &std::process::Output) {
+    assert!(output.status.success(), "{}\n{}", stdout(output), stderr(output));
+}
+
 fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -170,12 +176,7 @@ async fn an_installation_moves_from_sqlite_to_postgres_and_back_intact() {
         None,
     )
     .await;
-    assert!(
-        copied.status.success(),
-        "{}\n{}",
-        stdout(&copied),
-        stderr(&copied)
-    );
+    succeeded(&copied);
     assert!(
         stdout(&copied).contains("verified: 11 tables × 3 tenant(s)"),
         "{}",
@@ -237,12 +238,7 @@ async fn an_installation_moves_from_sqlite_to_postgres_and_back_intact() {
         None,
     )
     .await;
-    assert!(
-        copied.status.success(),
-        "{}\n{}",
-        stdout(&copied),
-        stderr(&copied)
-    );
+    succeeded(&copied);
     let on_sqlite = Guardia::start(&back, jenkins_options(&world.jenkins)).await;
     let back_again = views(&on_sqlite, &world).await;
     // The credential read above added an audit entry on PostgreSQL; compare without it.
@@ -398,12 +394,7 @@ async fn an_interrupted_copy_resumes_and_ends_verified() {
         None,
     )
     .await;
-    assert!(
-        resumed.status.success(),
-        "{}\n{}",
-        stdout(&resumed),
-        stderr(&resumed)
-    );
+    succeeded(&resumed);
     assert!(
         stdout(&resumed).contains(&format!("{present} tenant(s) were already there")),
         "{}",
