@@ -65,6 +65,28 @@ pub enum TenantCommand {
         #[arg(long)]
         operator: bool,
     },
+    /// Show or set where a tenant's Jenkins jobs live: the folder its deploy projects and batch
+    /// jobs must be inside (default: the tenant code) and optionally its own Jenkins
+    Jenkins {
+        /// The tenant's code
+        #[arg(long)]
+        code: String,
+        /// The folder the tenant's jobs must be inside, e.g. institutions/seoul-hosp
+        #[arg(long)]
+        folder_root: Option<String>,
+        /// The tenant's own Jenkins base URL (with --user; the API token from --token or stdin)
+        #[arg(long, requires = "user")]
+        url: Option<String>,
+        /// The Jenkins user GUARDiA acts as on the tenant's own Jenkins
+        #[arg(long, requires = "url")]
+        user: Option<String>,
+        /// That user's API token; if omitted it is read from standard input
+        #[arg(long, requires = "url")]
+        token: Option<String>,
+        /// Go back to the installation's Jenkins and the default folder
+        #[arg(long, conflicts_with_all = ["folder_root", "url"])]
+        reset: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +140,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Tenant(TenantCommand::Create { code, name, operator }) => {
             tenant::create(&url, &code, &name, operator).await
+        }
+        Command::Tenant(TenantCommand::Jenkins {
+            code,
+            folder_root,
+            url: jenkins_url,
+            user,
+            token,
+            reset,
+        }) => {
+            let args = tenant::JenkinsSettingsArgs {
+                // --reset writes the defaults explicitly: the tenant code as the folder.
+                folder_root: if reset { Some(code.clone()) } else { folder_root },
+                code,
+                own: jenkins_url.zip(user),
+                token,
+            };
+            tenant::jenkins(&url, args).await
         }
         Command::User(UserCommand::Create {
             tenant,

@@ -19,6 +19,7 @@ pub mod deploy;
 pub mod server;
 pub mod sr;
 pub mod tenant;
+pub mod tenant_jenkins;
 pub mod user;
 
 pub use error::DbError;

@@ -2,6 +2,7 @@
 //! Transport (HTTP, WebSocket) lives in `http::graphql`; storage in `db`.
 
 mod agent;
+mod all_or_nothing;
 mod app_info;
 mod audit;
 mod auth;
@@ -70,7 +71,8 @@ pub fn build_schema(production: bool) -> AppSchema {
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .limit_recursive_depth(MAX_DEPTH * 3)
-    .extension(limits::Limits);
+    .extension(limits::Limits)
+    .extension(all_or_nothing::AllOrNothing);
     if production {
         builder = builder.disable_suggestions();
     }

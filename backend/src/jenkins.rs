@@ -11,7 +11,7 @@ mod queue;
 pub use build::{Artifact, ArtifactDownload, Build, ConsoleChunk};
 pub use client::{JenkinsClient, JenkinsConfig};
 pub use error::JenkinsError;
-pub use job_path::JobPath;
+pub use job_path::{JobPath, JobPathError};
 pub use queue::{JobDefinition, ParameterDefinition, QueueItem};
 
 /// Everything GUARDiA asks of Jenkins. [`JenkinsClient`] is the real one; the seam lets a

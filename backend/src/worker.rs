@@ -1,6 +1,6 @@
 //! The background worker: follows every queued or running deployment and batch run to its
-//! final status in Jenkins (PROTOCOL.md §11). It resumes unfinished runs on start, and with
-//! several processes on one PostgreSQL each run is followed by one of them at a time.
+//! final status in Jenkins. It resumes unfinished runs on start; with several processes on one
+//! database each change is recorded (and announced) once.
 
 mod follow;
 
@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use crate::db::{self, DbPool};
 use crate::events::DeployEvents;
-use crate::jenkins::Jenkins;
+use crate::tenant_jenkins::JenkinsDirectory;
 
 /// A full look at every tenant, for runs no hint announced (another process died).
 const RESCAN_EVERY: Duration = Duration::from_secs(30);
@@ -61,7 +61,8 @@ impl ActiveTenants {
 
 pub struct Worker {
     pub pool: DbPool,
-    pub jenkins: Arc<dyn Jenkins>,
+    /// Each tenant's Jenkins, reached only inside its folder.
+    pub jenkins: Arc<JenkinsDirectory>,
     pub events: Arc<DeployEvents>,
     pub active: Arc<ActiveTenants>,
     /// The pause between two looks at the same run.

@@ -11,7 +11,7 @@ use guardia_jenkins_sim::{
 async fn sim(options: SimOptions) -> JenkinsSim {
     let sim = JenkinsSim::start(options).await.expect("simulator");
     sim.add_job(
-        "team/feature%2Fx",
+        "team/feature x",
         JobSpec {
             parameters: vec![ParamDef::string("VERSION", "latest")],
             artifacts: vec![ArtifactSpec {
@@ -22,7 +22,7 @@ async fn sim(options: SimOptions) -> JenkinsSim {
             ..JobSpec::default()
         },
     );
-    sim.seed_builds("team/feature%2Fx", 3, BuildResult::Success);
+    sim.seed_builds("team/feature x", 3, BuildResult::Success);
     sim
 }
 
@@ -37,7 +37,7 @@ fn client(sim: &JenkinsSim, token: &str) -> JenkinsClient {
 }
 
 fn job() -> JobPath {
-    JobPath::parse("team/feature%2Fx").expect("a job path")
+    JobPath::parse("team/feature x").expect("a job path")
 }
 
 /// Polls the queue item until it is a build.
@@ -104,13 +104,13 @@ async fn a_build_goes_from_trigger_to_result_with_its_console_and_artifacts() {
     }
     assert_eq!(
         Some(bytes),
-        sim.artifact_bytes("team/feature%2Fx", number, "out/app v1.jar")
+        sim.artifact_bytes("team/feature x", number, "out/app v1.jar")
     );
-    // The folder and the already-encoded branch name were addressed as Jenkins wants.
+    // The folder and the name with a space were addressed as Jenkins wants.
     assert!(
         sim.requests()
             .iter()
-            .any(|r| r.path.starts_with("/job/team/job/feature%252Fx/"))
+            .any(|r| r.path.starts_with("/job/team/job/feature%20x/"))
     );
 }
 
@@ -127,7 +127,7 @@ async fn jenkins_refusals_become_typed_errors() {
         client.history(&missing, 1).await.err(),
         Some(JenkinsError::NotFound)
     );
-    sim.discard_build("team/feature%2Fx", 2);
+    sim.discard_build("team/feature x", 2);
     assert_eq!(client.build(&job(), 2).await.err(), Some(JenkinsError::NotFound));
     // A parameterized job refuses the plain `build` endpoint: the caller's input, not Jenkins'.
     let refused = client.trigger(&job(), false, &[]).await.expect_err("refused");
@@ -266,6 +266,64 @@ async fn a_crumb_is_fetched_only_when_jenkins_demands_one() {
             .count();
         let expected = usize::from(csrf == Csrf::Required);
         assert_eq!(crumbs, expected, "{csrf:?}");
-        assert_eq!(sim.triggers("team/feature%2Fx").len(), 2, "{csrf:?}");
+        assert_eq!(sim.triggers("team/feature x").len(), 2, "{csrf:?}");
     }
+}
+
+/// Serves `router` on a loopback port; returns its base URL.
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{addr}/")
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::response::Redirect;
+    use axum::routing::get;
+
+    // Another host (another origin: another port) that must never be asked.
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let elsewhere = serve(axum::Router::new().fallback(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async { "secret bytes" }
+    }))
+    .await;
+    // A "Jenkins" whose artifact redirects there, and whose other artifact redirects within.
+    let target = format!("{elsewhere}stolen.war");
+    let jenkins = serve(
+        axum::Router::new()
+            .route(
+                "/job/acme/job/portal/1/artifact/app.war",
+                get(move || async move { Redirect::temporary(&target) }),
+            )
+            .route(
+                "/job/acme/job/portal/1/artifact/moved.war",
+                get(|| async { Redirect::temporary("/files/moved.war") }),
+            )
+            .route("/files/moved.war", get(|| async { "war bytes" })),
+    )
+    .await;
+    let client = JenkinsClient::new(JenkinsConfig {
+        url: jenkins.parse().expect("url"),
+        user: "guardia".into(),
+        token: "t".into(),
+        timeout: Duration::from_secs(2),
+    })
+    .expect("client");
+    let job = JobPath::parse("acme/portal").expect("job");
+    let refused = client.artifact(&job, 1, "app.war").await;
+    assert!(
+        matches!(refused, Err(JenkinsError::BadResponse(ref m)) if m.contains("another host")),
+        "{:?}",
+        refused.map(|_| ())
+    );
+    assert_eq!(asked.load(Ordering::SeqCst), 0, "the other host was never asked");
+    let same_host = client.artifact(&job, 1, "moved.war").await;
+    assert!(same_host.is_ok(), "a redirect within Jenkins is followed");
 }

@@ -497,17 +497,18 @@ async fn insert_deployments(
     people: &People,
     counts: &Counts,
 ) -> anyhow::Result<()> {
+    let code = tx.tenant_id().to_owned();
     let project = db::deploy::create_project(
         tx,
         db::deploy::NewDeployProject {
             name: "portal",
-            jenkins_job: "deploy/portal",
+            // Each tenant's jobs live in its own Jenkins folder.
+            jenkins_job: &format!("{code}/portal"),
             rollback_parameter: db::deploy::DEFAULT_ROLLBACK_PARAMETER,
         },
     )
     .await?;
     counts.deploy_projects.fetch_add(1, Ordering::Relaxed);
-    let code = tx.tenant_id().to_owned();
     let at = db::now();
     let rows: Vec<DeploymentRow> = (1..=shape.deployments_per_tenant)
         .map(|i| {

@@ -39,12 +39,12 @@ pub struct Settings {
 }
 
 /// One kind of request, sent again and again.
-struct Scenario {
-    name: &'static str,
-    role: &'static str,
-    target: String,
-    token: Option<String>,
-    body: Bytes,
+pub(crate) struct Scenario {
+    pub name: &'static str,
+    pub role: &'static str,
+    pub target: String,
+    pub token: Option<String>,
+    pub body: Bytes,
 }
 
 /// What the clients of one scenario saw in the measured window.
@@ -241,7 +241,7 @@ async fn startup_on_fresh_database(settings: &Settings, backend: Backend) -> any
 
 /// Sends `scenario`'s request from `connections` concurrent tasks for the warm-up and then
 /// `measure`; only responses to requests sent in the measured window count.
-async fn drive(
+pub(crate) async fn drive(
     http: &reqwest::Client,
     scenario: &Scenario,
     connections: usize,

@@ -4,6 +4,7 @@
 mod baseline;
 mod client;
 mod generate;
+mod jenkins_hang;
 mod load;
 mod report;
 mod scale;
@@ -48,6 +49,21 @@ enum Command {
         /// Measured seconds per scenario (after one second of warm-up).
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        #[command(flatten)]
+        guardia: GuardiaBin,
+    },
+    /// Tenant B's `createSr` on SQLite while tenant A's deploys wait on a hanging Jenkins,
+    /// side by side with a quiet Jenkins.
+    JenkinsHang {
+        /// Concurrent connections writing for tenant B.
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        /// Measured seconds per round (after one second of warm-up).
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// The server's JENKINS_TIMEOUT_SECS (how long one hanging call is waited for).
+        #[arg(long, default_value_t = 5)]
+        jenkins_timeout: u64,
         #[command(flatten)]
         guardia: GuardiaBin,
     },
@@ -145,6 +161,20 @@ async fn main() -> anyhow::Result<()> {
                 guardia: guardia.resolve()?,
             };
             load::run(&settings).await?;
+        }
+        Command::JenkinsHang {
+            connections,
+            seconds,
+            jenkins_timeout,
+            guardia,
+        } => {
+            let settings = jenkins_hang::Settings {
+                connections: connections.max(1),
+                seconds: seconds.max(1),
+                jenkins_timeout_secs: jenkins_timeout.clamp(1, 8),
+                guardia: guardia.resolve()?,
+            };
+            jenkins_hang::run(&settings).await?;
         }
         Command::Scale {
             backend,

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use guardia_backend::db::DatabaseUrl;
 
 /// Secrets for the benchmark server only (tokens it issues never leave this machine).
-const JWT_SECRET: &str = "guardia-bench-jwt-secret-0123456789abcdefghij";
+pub const JWT_SECRET: &str = "guardia-bench-jwt-secret-0123456789abcdefghij";
 /// 32 bytes of 0x2a, base64.
 const CREDENTIAL_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
 /// How long a start may take (migrations of a large database included).
@@ -28,6 +28,15 @@ pub struct Guardia {
 impl Guardia {
     /// Spawns `guardia serve` on `url` and waits until `/healthz` answers.
     pub async fn start(binary: &Path, url: &DatabaseUrl) -> anyhow::Result<Self> {
+        Self::start_with(binary, url, &[]).await
+    }
+
+    /// Like [`Guardia::start`], with more environment (e.g. a Jenkins to use).
+    pub async fn start_with(
+        binary: &Path,
+        url: &DatabaseUrl,
+        env: &[(&str, String)],
+    ) -> anyhow::Result<Self> {
         let port = free_port()?;
         let log = std::env::temp_dir().join(format!("guardia-bench-{port}.log"));
         let log_file =
@@ -46,6 +55,7 @@ impl Guardia {
             .env("GUARDIA_WEB_DIR", "/nonexistent")
             .env("RUST_LOG", "warn")
             .env("NO_COLOR", "1")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log_file)

@@ -153,6 +153,10 @@ pub enum Fault {
     Hang,
     /// Answer normally after the delay.
     Slow(Duration),
+    /// Answer reads, but fail every POST (a trigger) with a 500 error page.
+    PostsFail,
+    /// Answer reads, but never answer a POST (a Jenkins whose queue is stuck).
+    PostsHang,
 }
 
 #[derive(Clone, Debug)]

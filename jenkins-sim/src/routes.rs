@@ -79,10 +79,14 @@ async fn respond(shared: &Shared, request: Request) -> Response {
         });
         sim.fault
     };
+    let post = parts.method == Method::POST;
     match fault {
         Fault::None => {}
-        Fault::ServerError => return oops("java.lang.IllegalStateException: simulated server failure"),
-        Fault::Hang => {
+        Fault::PostsFail | Fault::PostsHang if !post => {}
+        Fault::ServerError | Fault::PostsFail => {
+            return oops("java.lang.IllegalStateException: simulated server failure");
+        }
+        Fault::Hang | Fault::PostsHang => {
             let mut stop = shared.shutdown.clone();
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_secs(3600)) => {}

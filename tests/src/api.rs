@@ -14,10 +14,23 @@ use serde_json::{Value, json};
 use crate::{Backend, Guardia, GuardiaOptions, TestDb};
 use guardia_jenkins_sim::{ArtifactSpec, BuildResult, JenkinsSim, JobSpec, ParamDef, SimOptions};
 
-/// The Jenkins job every seeded tenant's deploy project `portal` deploys with.
-pub const DEPLOY_JOB: &str = "deploy/portal";
-/// The Jenkins job every seeded tenant's batch job runs.
-pub const BATCH_JOB: &str = "batch/report";
+/// The Jenkins job acme's deploy project `portal` deploys with: each seeded tenant's jobs live
+/// in the Jenkins folder named by its code (see [`deploy_job`]).
+pub const DEPLOY_JOB: &str = "acme/portal";
+/// The Jenkins job acme's batch job runs.
+pub const BATCH_JOB: &str = "acme/report";
+/// The seeded tenants, each with its own Jenkins folder in the simulator.
+pub const SEEDED_TENANTS: [&str; 3] = ["acme", "globex", "ops"];
+
+/// A seeded tenant's deploy job: `<code>/portal`.
+pub fn deploy_job(code: &str) -> String {
+    format!("{code}/portal")
+}
+
+/// A seeded tenant's batch job: `<code>/report`.
+pub fn batch_job(code: &str) -> String {
+    format!("{code}/report")
+}
 /// The name of every seeded tenant's deploy project.
 pub const PROJECT: &str = "portal";
 /// Seeded builds of the deploy job: all SUCCESS with artifacts, except #11 (FAILURE).
@@ -152,43 +165,53 @@ impl World {
     }
 }
 
-/// A Jenkins simulator with the deploy job (12 builds) and the batch job.
+/// A Jenkins simulator with every seeded tenant's folder: its deploy job (12 builds) and its
+/// batch job.
 pub async fn start_jenkins(options: SimOptions) -> JenkinsSim {
     let jenkins = JenkinsSim::start(options).await.expect("Jenkins simulator");
+    for code in SEEDED_TENANTS {
+        add_tenant_jobs(&jenkins, code);
+    }
+    jenkins
+}
+
+/// Adds a tenant's deploy job (12 builds, #11 failed) and batch job to a simulator.
+pub fn add_tenant_jobs(jenkins: &JenkinsSim, code: &str) {
+    let deploy = deploy_job(code);
+    jenkins.add_job(&deploy, portal_job_spec());
+    jenkins.seed_builds(&deploy, SEEDED_BUILDS, BuildResult::Success);
+    jenkins.set_build_result(&deploy, FAILED_BUILD, BuildResult::Failure);
     jenkins.add_job(
-        DEPLOY_JOB,
-        JobSpec {
-            parameters: vec![
-                ParamDef::string("VERSION", "latest"),
-                ParamDef::string("ROLLBACK_BUILD", ""),
-            ],
-            artifacts: vec![
-                ArtifactSpec {
-                    relative_path: "target/portal.war".into(),
-                    size: 256 * 1024,
-                },
-                ArtifactSpec {
-                    relative_path: "reports/summary.txt".into(),
-                    size: 300,
-                },
-            ],
-            build_duration: std::time::Duration::from_millis(1500),
-            // Cells of the permission tests deploy side by side.
-            concurrent: true,
-            ..JobSpec::default()
-        },
-    );
-    jenkins.seed_builds(DEPLOY_JOB, SEEDED_BUILDS, BuildResult::Success);
-    jenkins.set_build_result(DEPLOY_JOB, FAILED_BUILD, BuildResult::Failure);
-    jenkins.add_job(
-        BATCH_JOB,
+        &batch_job(code),
         JobSpec {
             build_duration: std::time::Duration::from_millis(500),
             concurrent: true,
             ..JobSpec::default()
         },
     );
-    jenkins
+}
+
+fn portal_job_spec() -> JobSpec {
+    JobSpec {
+        parameters: vec![
+            ParamDef::string("VERSION", "latest"),
+            ParamDef::string("ROLLBACK_BUILD", ""),
+        ],
+        artifacts: vec![
+            ArtifactSpec {
+                relative_path: "target/portal.war".into(),
+                size: 256 * 1024,
+            },
+            ArtifactSpec {
+                relative_path: "reports/summary.txt".into(),
+                size: 300,
+            },
+        ],
+        build_duration: std::time::Duration::from_millis(1500),
+        // Cells of the permission tests deploy side by side.
+        concurrent: true,
+        ..JobSpec::default()
+    }
 }
 
 /// Server options that point `guardia` at the simulator (polling fast, for quick tests).
@@ -325,7 +348,7 @@ async fn seed_tenant(
         &mut tx,
         db::batch::NewBatchJob {
             name: "nightly-report",
-            jenkins_job: "batch/report",
+            jenkins_job: &batch_job(code),
             schedule: "0 2 * * *",
             enabled: true,
         },
@@ -336,7 +359,7 @@ async fn seed_tenant(
         &mut tx,
         db::deploy::NewDeployProject {
             name: PROJECT,
-            jenkins_job: DEPLOY_JOB,
+            jenkins_job: &deploy_job(code),
             rollback_parameter: db::deploy::DEFAULT_ROLLBACK_PARAMETER,
         },
     )

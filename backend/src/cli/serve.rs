@@ -18,6 +18,7 @@ use crate::events::DeployEvents;
 use crate::graphql::{self, AppFlags, Services};
 use crate::http::{self, AppSetup, AppState, GraphqlState};
 use crate::jenkins::{Jenkins, JenkinsClient, JenkinsConfig};
+use crate::tenant_jenkins::JenkinsDirectory;
 use crate::worker::{ActiveTenants, Worker};
 
 #[derive(Debug, Clone, Args)]
@@ -127,7 +128,10 @@ pub async fn run(url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
     let secrets = load_secrets(mode)?;
     let jenkins = args.jenkins.config()?;
     if jenkins.is_none() {
-        tracing::warn!("JENKINS_URL is not set: deploys, build history and batch runs are unavailable");
+        tracing::warn!(
+            "JENKINS_URL is not set: deploys, build history and batch runs are unavailable, \
+             except for tenants the operator gave their own Jenkins"
+        );
     }
     let launch = Launch {
         mode,
@@ -179,26 +183,31 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
         hint_when_empty(&pool).await;
     }
 
-    let jenkins: Option<Arc<dyn Jenkins>> = match jenkins {
+    let default_jenkins: Option<Arc<dyn Jenkins>> = match jenkins {
         Some(config) => Some(Arc::new(JenkinsClient::new(config).map_err(anyhow::Error::msg)?)),
         None => None,
     };
+    let cipher = CredentialCipher::new(secrets.credential_key.expose());
+    let jenkins = Arc::new(JenkinsDirectory::new(
+        default_jenkins,
+        Duration::from_secs(args.jenkins.timeout_secs),
+        cipher.clone(),
+    ));
     let active_runs = Arc::new(ActiveTenants::default());
     let events = DeployEvents::start(pool.clone(), &url, active_runs.clone());
-    if let Some(jenkins) = &jenkins {
-        Worker {
-            pool: pool.clone(),
-            jenkins: jenkins.clone(),
-            events: events.clone(),
-            active: active_runs.clone(),
-            poll: Duration::from_millis(args.jenkins.poll_ms),
-        }
-        .spawn();
+    // Always: a tenant may have its own Jenkins though the installation has none.
+    Worker {
+        pool: pool.clone(),
+        jenkins: jenkins.clone(),
+        events: events.clone(),
+        active: active_runs.clone(),
+        poll: Duration::from_millis(args.jenkins.poll_ms),
     }
+    .spawn();
     let services = Arc::new(Services {
         pool,
         tokens: TokenKeys::new(secrets.jwt_secret.expose()),
-        cipher: CredentialCipher::new(secrets.credential_key.expose()),
+        cipher,
         login_limiter: LoginLimiter::default(),
         jenkins,
         events,

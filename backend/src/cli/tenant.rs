@@ -1,10 +1,15 @@
-//! `guardia tenant create`.
+//! `guardia tenant create` and `guardia tenant jenkins`.
 
-use anyhow::bail;
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
 use guardia_shared::tenant::validate_tenant_code;
 
+use crate::config::RunMode;
+use crate::crypto::credential::CredentialCipher;
 use crate::db::audit::{self, NewAuditEntry};
-use crate::db::{self, Access, DatabaseUrl, DbPool};
+use crate::db::{self, Access, DatabaseUrl, DbError, DbPool};
+use crate::service::jenkins_settings::{self, ConnectionInput, SettingsInput};
 
 pub async fn create(url: &DatabaseUrl, code: &str, name: &str, operator: bool) -> anyhow::Result<()> {
     if let Err(why) = validate_tenant_code(code) {
@@ -36,4 +41,96 @@ pub async fn create(url: &DatabaseUrl, code: &str, name: &str, operator: bool) -
     };
     println!("created {kind} '{}' ({})", tenant.code, tenant.name);
     Ok(())
+}
+
+/// What `guardia tenant jenkins` is asked to set.
+pub struct JenkinsSettingsArgs {
+    pub code: String,
+    pub folder_root: Option<String>,
+    /// The tenant's own Jenkins: URL and user; the token comes from `token` or standard input.
+    pub own: Option<(String, String)>,
+    pub token: Option<String>,
+}
+
+/// Sets where a tenant's Jenkins jobs live; with neither a folder nor a connection it shows
+/// the settings in force.
+pub async fn jenkins(url: &DatabaseUrl, args: JenkinsSettingsArgs) -> anyhow::Result<()> {
+    db::run_pending(url).await?;
+    let pool = DbPool::connect(url).await?;
+    let show_only = args.folder_root.is_none() && args.own.is_none();
+    let access = if show_only { Access::Read } else { Access::Write };
+    let mut tx = pool.tenant_tx(&args.code, access).await?;
+    match db::tenant::get(&mut tx).await {
+        Err(DbError::NotFound) => bail!(
+            "unknown tenant '{}' (create it with `guardia tenant create`)",
+            args.code
+        ),
+        other => other?,
+    };
+    let settings = if show_only {
+        jenkins_settings::get(&mut tx).await?
+    } else {
+        // The token is sealed with the installation's credential key, as the server reads it.
+        let secrets = super::serve::load_secrets(RunMode::from_env_value(
+            std::env::var("GUARDIA_ENV").ok().as_deref(),
+        )?)?;
+        let cipher = CredentialCipher::new(secrets.credential_key.expose());
+        let token = match (&args.own, args.token) {
+            (None, _) => None,
+            (Some(_), Some(token)) => Some(token),
+            (Some(_), None) => Some(read_token()?),
+        };
+        let input = SettingsInput {
+            folder_root: args.folder_root.as_deref(),
+            connection: args
+                .own
+                .as_ref()
+                .zip(token.as_deref())
+                .map(|((url, user), token)| ConnectionInput { url, user, token }),
+        };
+        let settings = jenkins_settings::set(&mut tx, &cipher, &input)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        audit::record(
+            &mut tx,
+            NewAuditEntry {
+                actor_id: None,
+                action: "tenant.jenkins",
+                target: Some(&args.code),
+                outcome: "success",
+                detail: Some("guardia tenant jenkins (CLI)"),
+            },
+        )
+        .await?;
+        settings
+    };
+    tx.commit().await?;
+    let connection = match &settings.own {
+        Some((url, user)) => format!("its own Jenkins {url} as {user}"),
+        None => "the installation's Jenkins (JENKINS_URL)".to_owned(),
+    };
+    println!(
+        "tenant '{}': jobs inside the Jenkins folder '{}/', on {connection}",
+        settings.tenant_id, settings.folder_root
+    );
+    Ok(())
+}
+
+/// The API token from standard input: prompted without echo on a terminal, else the first line.
+fn read_token() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    let token = if stdin.is_terminal() {
+        rpassword::prompt_password("Jenkins API token: ").context("cannot read the token")?
+    } else {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the token from standard input")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    };
+    if token.is_empty() {
+        bail!("no API token given: pass --token or write it to standard input");
+    }
+    Ok(token)
 }

@@ -36,6 +36,11 @@ fn associated_data(tenant_id: &str, server_id: &str) -> Vec<u8> {
     format!("guardia/server-credential/v1|{tenant_id}|{server_id}").into_bytes()
 }
 
+/// A tenant's own Jenkins login (user and API token) is bound to the tenant alone.
+fn jenkins_associated_data(tenant_id: &str) -> Vec<u8> {
+    format!("guardia/jenkins-login/v1|{tenant_id}").into_bytes()
+}
+
 impl CredentialCipher {
     /// `key` is exactly 32 bytes (checked when the configuration is loaded).
     pub fn new(key: &[u8]) -> Self {
@@ -45,23 +50,7 @@ impl CredentialCipher {
     }
 
     pub fn seal(&self, tenant_id: &str, server_id: &str, credential: &Credential) -> SealedCredential {
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let plaintext = serde_json::to_vec(credential).expect("a credential serialises");
-        let aad = associated_data(tenant_id, server_id);
-        let ciphertext = self
-            .cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: &plaintext,
-                    aad: &aad,
-                },
-            )
-            .expect("AES-GCM encryption of a small message cannot fail");
-        SealedCredential {
-            nonce: nonce.to_vec(),
-            ciphertext,
-        }
+        self.seal_with(&associated_data(tenant_id, server_id), credential)
     }
 
     pub fn open(
@@ -70,17 +59,46 @@ impl CredentialCipher {
         server_id: &str,
         sealed: &SealedCredential,
     ) -> Result<Credential, OpenError> {
+        self.open_with(&associated_data(tenant_id, server_id), sealed)
+    }
+
+    /// Seals a tenant's own Jenkins login (`password` holds the API token).
+    pub fn seal_jenkins_login(&self, tenant_id: &str, login: &Credential) -> SealedCredential {
+        self.seal_with(&jenkins_associated_data(tenant_id), login)
+    }
+
+    pub fn open_jenkins_login(
+        &self,
+        tenant_id: &str,
+        sealed: &SealedCredential,
+    ) -> Result<Credential, OpenError> {
+        self.open_with(&jenkins_associated_data(tenant_id), sealed)
+    }
+
+    fn seal_with(&self, aad: &[u8], credential: &Credential) -> SealedCredential {
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let plaintext = serde_json::to_vec(credential).expect("a credential serialises");
+        let ciphertext = self
+            .cipher
+            .encrypt(&nonce, Payload { msg: &plaintext, aad })
+            .expect("AES-GCM encryption of a small message cannot fail");
+        SealedCredential {
+            nonce: nonce.to_vec(),
+            ciphertext,
+        }
+    }
+
+    fn open_with(&self, aad: &[u8], sealed: &SealedCredential) -> Result<Credential, OpenError> {
         if sealed.nonce.len() != 12 {
             return Err(OpenError);
         }
-        let aad = associated_data(tenant_id, server_id);
         let plaintext = self
             .cipher
             .decrypt(
                 Nonce::from_slice(&sealed.nonce),
                 Payload {
                     msg: &sealed.ciphertext,
-                    aad: &aad,
+                    aad,
                 },
             )
             .map_err(|_| OpenError)?;
@@ -121,5 +139,21 @@ mod tests {
             "fresh nonce"
         );
         assert!(!format!("{credential:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_jenkins_login_opens_only_for_its_tenant() {
+        let cipher = CredentialCipher::new(&[7; 32]);
+        let login = Credential {
+            username: "guardia".into(),
+            password: "11aa22bb33cc".into(),
+        };
+        let sealed = cipher.seal_jenkins_login("acme", &login);
+        assert_eq!(cipher.open_jenkins_login("acme", &sealed).unwrap(), login);
+        assert!(cipher.open_jenkins_login("globex", &sealed).is_err());
+        assert!(
+            cipher.open("acme", "acme", &sealed).is_err(),
+            "not a server credential"
+        );
     }
 }

@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 use guardia_shared::deploy::RunStatus;
 
 use super::schema::{batch_jobs, batch_runs};
-use super::{DbConn, DbError, TenantTx, new_id, now};
+use super::{DbError, TenantTx, new_id, now};
 use crate::db_run;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -56,6 +56,8 @@ pub struct BatchRun {
     pub started_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+    /// Why GUARDiA closed the run without a build (job refused, Jenkins down).
+    pub failure_reason: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +75,7 @@ pub struct BatchRunProgress {
     pub queue_item_id: Option<i64>,
     pub build_number: Option<i32>,
     pub finished_at: Option<NaiveDateTime>,
+    pub failure_reason: Option<String>,
 }
 
 fn name_taken(name: &str) -> impl FnOnce() -> String + '_ {
@@ -168,6 +171,7 @@ pub async fn create_run(tx: &mut TenantTx, new: NewBatchRun<'_>) -> Result<Batch
         started_at: at,
         updated_at: at,
         finished_at: None,
+        failure_reason: None,
     };
     db_run!(tx.conn(), |c| {
         diesel::insert_into(batch_runs::table)
@@ -283,23 +287,16 @@ pub async fn advance_run(
     })?)
 }
 
-/// Runs still QUEUED or RUNNING, oldest first; locked and skip-locked on PostgreSQL (see
-/// `deploy::claim_active`).
-pub async fn claim_active_runs(tx: &mut TenantTx) -> Result<Vec<BatchRun>, DbError> {
+/// Runs still QUEUED or RUNNING, oldest first (the follow-up worker's work list).
+pub async fn list_active_runs(tx: &mut TenantTx) -> Result<Vec<BatchRun>, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    let active = batch_runs::table
-        .filter(batch_runs::tenant_id.eq(tenant))
-        .filter(batch_runs::status.eq_any([RunStatus::Queued, RunStatus::Running]))
-        .order(batch_runs::id.asc());
-    Ok(match tx.conn() {
-        DbConn::Sqlite(c) => active.select(BatchRun::as_select()).load(&mut **c).await?,
-        DbConn::Postgres(c) => {
-            active
-                .select(BatchRun::as_select())
-                .for_update()
-                .skip_locked()
-                .load(&mut **c)
-                .await?
-        }
-    })
+    Ok(db_run!(tx.conn(), |c| {
+        batch_runs::table
+            .filter(batch_runs::tenant_id.eq(&tenant))
+            .filter(batch_runs::status.eq_any([RunStatus::Queued, RunStatus::Running]))
+            .order(batch_runs::id.asc())
+            .select(BatchRun::as_select())
+            .load(c)
+            .await
+    })?)
 }

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::schema::{
     agents, audit_log, batch_jobs, batch_runs, deploy_projects, deployments, servers, sr_comments, srs,
-    tenants, users,
+    tenant_jenkins, tenants, users,
 };
 use super::{Access, DbConn, DbError, DbPool, TenantTx};
 use crate::db_run;
@@ -104,6 +104,7 @@ macro_rules! rows {
 }
 
 rows!(super::user::User, users);
+rows!(super::tenant_jenkins::TenantJenkins, tenant_jenkins);
 rows!(super::sr::Sr, srs);
 rows!(super::sr::SrComment, sr_comments);
 rows!(super::server::Server, servers);
@@ -121,6 +122,10 @@ macro_rules! each_table {
     (|$rows:ident| $body:expr) => {{
         {
             type $rows = crate::db::user::User;
+            $body
+        }
+        {
+            type $rows = crate::db::tenant_jenkins::TenantJenkins;
             $body
         }
         {
@@ -362,6 +367,6 @@ mod tests {
         let mut walked: Vec<&str> = Vec::new();
         each_table!(|R| walked.push(R::TABLE));
         assert_eq!(walked, super::super::schema::TENANT_OWNED_TABLES);
-        assert_eq!(TABLE_COUNT, 11);
+        assert_eq!(TABLE_COUNT, 12);
     }
 }

@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 use guardia_shared::deploy::{DeploymentKind, RunStatus};
 
 use super::schema::{deploy_projects, deployments};
-use super::{DbConn, DbError, Page, PageRequest, TenantTx, new_id, now};
+use super::{DbError, Page, PageRequest, TenantTx, new_id, now};
 use crate::db_run;
 
 /// The build parameter a rollback sets when a project names none.
@@ -50,6 +50,8 @@ pub struct Deployment {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+    /// Why GUARDiA closed the deployment without a build (job refused, Jenkins down).
+    pub failure_reason: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +73,7 @@ pub struct DeploymentProgress {
     pub queue_item_id: Option<i64>,
     pub build_number: Option<i32>,
     pub finished_at: Option<NaiveDateTime>,
+    pub failure_reason: Option<String>,
 }
 
 pub async fn create_project(tx: &mut TenantTx, new: NewDeployProject<'_>) -> Result<DeployProject, DbError> {
@@ -156,6 +159,7 @@ pub async fn create_deployment(tx: &mut TenantTx, new: NewDeployment<'_>) -> Res
         created_at: at,
         updated_at: at,
         finished_at: None,
+        failure_reason: None,
     };
     db_run!(tx.conn(), |c| {
         diesel::insert_into(deployments::table)
@@ -265,24 +269,16 @@ pub async fn advance(
     })?)
 }
 
-/// Deployments still QUEUED or RUNNING, oldest first. On PostgreSQL the rows are locked until
-/// the transaction ends and rows another process holds are skipped (`FOR UPDATE SKIP
-/// LOCKED`), so each deployment is followed by one process at a time.
-pub async fn claim_active(tx: &mut TenantTx) -> Result<Vec<Deployment>, DbError> {
+/// Runs still QUEUED or RUNNING, oldest first (the follow-up worker's work list).
+pub async fn list_active(tx: &mut TenantTx) -> Result<Vec<Deployment>, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    let active = deployments::table
-        .filter(deployments::tenant_id.eq(tenant))
-        .filter(deployments::status.eq_any([RunStatus::Queued, RunStatus::Running]))
-        .order(deployments::id.asc());
-    Ok(match tx.conn() {
-        DbConn::Sqlite(c) => active.select(Deployment::as_select()).load(&mut **c).await?,
-        DbConn::Postgres(c) => {
-            active
-                .select(Deployment::as_select())
-                .for_update()
-                .skip_locked()
-                .load(&mut **c)
-                .await?
-        }
-    })
+    Ok(db_run!(tx.conn(), |c| {
+        deployments::table
+            .filter(deployments::tenant_id.eq(&tenant))
+            .filter(deployments::status.eq_any([RunStatus::Queued, RunStatus::Running]))
+            .order(deployments::id.asc())
+            .select(Deployment::as_select())
+            .load(c)
+            .await
+    })?)
 }

@@ -107,6 +107,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        failure_reason -> Nullable<Text>,
     }
 }
 
@@ -136,6 +137,7 @@ diesel::table! {
         started_at -> Timestamp,
         updated_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        failure_reason -> Nullable<Text>,
     }
 }
 
@@ -152,6 +154,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tenant_jenkins (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        folder_root -> Text,
+        url -> Nullable<Text>,
+        username -> Nullable<Text>,
+        token_nonce -> Nullable<Binary>,
+        token_ciphertext -> Nullable<Binary>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     users,
@@ -164,12 +179,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     batch_jobs,
     batch_runs,
     audit_log,
+    tenant_jenkins,
 );
 
 /// Every table whose rows belong to one tenant (DESIGN.md §2): the schema-rules test and the
 /// PostgreSQL row-level-security policies cover exactly these.
 pub const TENANT_OWNED_TABLES: &[&str] = &[
     "users",
+    "tenant_jenkins",
     "srs",
     "sr_comments",
     "servers",

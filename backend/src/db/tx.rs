@@ -148,10 +148,29 @@ impl TenantTx {
         &self.scope.tenant_id
     }
 
-    /// Points this transaction at another tenant. Only the operator's tenant creation uses it,
-    /// so that a new tenant, its first ADMIN and the operator's audit entry commit together
-    /// (a second writer transaction would wait on SQLite's write lock held by this one).
-    pub(crate) async fn rescope(&mut self, tenant_id: &str) -> Result<(), DbError> {
+    /// Runs `work` with this transaction pointed at another tenant, then points it back, on
+    /// every path. Only the operator's ADMIN uses it (creating a tenant, setting a tenant's
+    /// Jenkins), so that the other tenant's rows and the operator's audit entry commit together:
+    /// a second writing transaction would wait on SQLite's write lock held by this one.
+    pub async fn in_tenant<T, E: From<DbError>>(
+        &mut self,
+        tenant_id: &str,
+        work: impl AsyncFnOnce(&mut TenantTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let own = self.scope.tenant_id.clone();
+        self.rescope(tenant_id).await?;
+        let outcome = work(self).await;
+        // Back first in memory (every later query filters by it), then in the database; on
+        // PostgreSQL a failed `work` aborted the transaction, which then takes no statement
+        // and is rolled back whole.
+        let restored = self.rescope(&own).await;
+        let value = outcome?;
+        restored?;
+        Ok(value)
+    }
+
+    async fn rescope(&mut self, tenant_id: &str) -> Result<(), DbError> {
+        self.scope.tenant_id = tenant_id.to_owned();
         if let DbConn::Postgres(pooled) = &mut self.conn {
             let c: &mut super::PgConn = pooled;
             diesel::sql_query("SELECT set_config('guardia.tenant_id', $1, true)")
@@ -159,7 +178,6 @@ impl TenantTx {
                 .execute(c)
                 .await?;
         }
-        self.scope.tenant_id = tenant_id.to_owned();
         Ok(())
     }
 }

@@ -6,12 +6,12 @@ use guardia_shared::Permission;
 use guardia_shared::deploy::RunStatus;
 
 use super::audit::record;
-use super::context::{self, AfterCommit, session, tx};
+use super::context::{self, AfterCommit, read_before_jenkins, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
 use super::validate;
 use crate::db;
-use crate::jenkins::JobPath;
+use crate::service::trigger::{self, PendingRun, RunPlan};
 
 pub struct BatchJob(pub db::batch::BatchJob);
 pub struct BatchRun(pub db::batch::BatchRun);
@@ -59,6 +59,10 @@ impl BatchRun {
     async fn finished_at(&self) -> Option<DateTime<Utc>> {
         self.0.finished_at.map(|t| t.and_utc())
     }
+    /// Why GUARDiA closed the run without a build: Jenkins refused or could not be reached.
+    async fn failure_reason(&self) -> Option<&str> {
+        self.0.failure_reason.as_deref()
+    }
 }
 
 #[derive(InputObject)]
@@ -101,9 +105,10 @@ impl BatchMutation {
     #[graphql(guard = "Require(Permission::BatchManage)")]
     async fn create_batch_job(&self, ctx: &Context<'_>, input: CreateBatchJobInput) -> ApiResult<BatchJob> {
         let name = validate::text("name", &input.name, 1, 100)?;
-        let jenkins_job = validate::jenkins_job(&input.jenkins_job)?;
         let schedule = validate::schedule(&input.schedule)?;
         let mut tx = tx(ctx).await?;
+        let jenkins = context::services(ctx).jenkins.for_tenant(&mut tx).await?;
+        let jenkins_job = validate::jenkins_job(&input.jenkins_job, &jenkins)?;
         let new = db::batch::NewBatchJob {
             name: &name,
             jenkins_job: &jenkins_job,
@@ -122,21 +127,26 @@ impl BatchMutation {
         id: ID,
         input: UpdateBatchJobInput,
     ) -> ApiResult<BatchJob> {
+        let name = input
+            .name
+            .as_deref()
+            .map(|n| validate::text("name", n, 1, 100))
+            .transpose()?;
+        let schedule = input.schedule.as_deref().map(validate::schedule).transpose()?;
+        let mut tx = tx(ctx).await?;
+        let jenkins_job = match input.jenkins_job.as_deref() {
+            Some(job) => {
+                let jenkins = context::services(ctx).jenkins.for_tenant(&mut tx).await?;
+                Some(validate::jenkins_job(job, &jenkins)?)
+            }
+            None => None,
+        };
         let changes = db::batch::BatchJobChanges {
-            name: input
-                .name
-                .as_deref()
-                .map(|n| validate::text("name", n, 1, 100))
-                .transpose()?,
-            jenkins_job: input
-                .jenkins_job
-                .as_deref()
-                .map(validate::jenkins_job)
-                .transpose()?,
-            schedule: input.schedule.as_deref().map(validate::schedule).transpose()?,
+            name,
+            jenkins_job,
+            schedule,
             enabled: input.enabled,
         };
-        let mut tx = tx(ctx).await?;
         let job = db::batch::update_job(&mut tx, &id, &changes)
             .await
             .map_err(|e| ApiError::from_db("batch job", e))?;
@@ -144,38 +154,51 @@ impl BatchMutation {
         Ok(BatchJob(job))
     }
 
-    /// Triggers the batch job's Jenkins job now; the run is followed like a deployment.
+    /// Triggers the batch job's Jenkins job now; the run is followed like a deployment. The run
+    /// is recorded first and Jenkins asked after the commit: if Jenkins fails, the run stays in
+    /// the history as FAILURE with the reason, and this answers UPSTREAM_UNAVAILABLE.
     #[graphql(guard = "Require(Permission::BatchRunNow)")]
     async fn run_batch_now(&self, ctx: &Context<'_>, id: ID) -> ApiResult<BatchRun> {
-        let jenkins = context::jenkins(ctx)?;
         let user_id = session(ctx)?.user_id.clone();
+        let directory = context::services(ctx).jenkins.clone();
+        let ((job, jenkins), can_ask) = read_before_jenkins(ctx, async |tx| {
+            let job = db::batch::get_job(tx, &id)
+                .await
+                .map_err(|e| ApiError::from_db("batch job", e))?;
+            Ok((job, directory.for_tenant(tx).await?))
+        })
+        .await?;
+        let path = jenkins
+            .job(&job.jenkins_job)
+            .map_err(|e| ApiError::bad_input(format!("batch job '{}' cannot be run: {e}", job.name)))?;
+        let plan = RunPlan {
+            job: path,
+            // A parameterized job runs with its defaults.
+            parameters: Vec::new(),
+            rollback_target: None,
+        };
+        let checked = if can_ask {
+            Some(trigger::check(jenkins.client()?.as_ref(), &plan).await?)
+        } else {
+            None
+        };
         let mut tx = tx(ctx).await?;
-        let job = db::batch::get_job(&mut tx, &id)
-            .await
-            .map_err(|e| ApiError::from_db("batch job", e))?;
-        let path = JobPath::parse(&job.jenkins_job).ok_or_else(|| {
-            ApiError::bad_input(format!("batch job '{}' names an invalid Jenkins job", job.name))
-        })?;
-        let definition = jenkins
-            .definition(&path)
-            .await
-            .map_err(|e| ApiError::from_jenkins(&format!("Jenkins job '{path}'"), e))?;
-        if !definition.buildable {
-            return Err(ApiError::bad_input(format!(
-                "Jenkins job '{path}' is disabled (not buildable)"
-            )));
-        }
-        // A parameterized job runs with its defaults.
-        let queue_id = jenkins.trigger(&path, definition.is_parameterized(), &[]).await?;
         let new = db::batch::NewBatchRun {
             batch_job_id: &job.id,
             triggered_by: Some(&user_id),
             scheduled_for: None,
-            queue_item_id: Some(i64::try_from(queue_id).unwrap_or(i64::MAX)),
+            queue_item_id: None,
         };
         let run = db::batch::create_run(&mut tx, new).await?;
         record(&mut tx, ctx, "batch.run_now", &run.id).await?;
-        context::after_commit(ctx, AfterCommit::RunStarted);
+        context::after_commit(
+            ctx,
+            AfterCommit::Trigger {
+                run: PendingRun::BatchRun(run.id.clone()),
+                response_key: context::response_key(ctx),
+                checked,
+            },
+        );
         Ok(BatchRun(run))
     }
 

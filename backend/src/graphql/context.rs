@@ -16,7 +16,8 @@ use crate::auth::token::TokenKeys;
 use crate::crypto::credential::CredentialCipher;
 use crate::db::{Access, DbPool, TenantTx};
 use crate::events::DeployEvents;
-use crate::jenkins::Jenkins;
+use crate::service::trigger::PendingRun;
+use crate::tenant_jenkins::JenkinsDirectory;
 use crate::worker::ActiveTenants;
 
 /// Long-lived parts shared by all requests.
@@ -25,8 +26,8 @@ pub struct Services {
     pub tokens: TokenKeys,
     pub cipher: CredentialCipher,
     pub login_limiter: LoginLimiter,
-    /// `None` when `JENKINS_URL` is not set: deploy operations then say so.
-    pub jenkins: Option<Arc<dyn Jenkins>>,
+    /// Each tenant's Jenkins and folder root.
+    pub jenkins: Arc<JenkinsDirectory>,
     pub events: Arc<DeployEvents>,
     /// Tells the follow-up worker which tenant just started a run.
     pub active_runs: Arc<ActiveTenants>,
@@ -50,16 +51,127 @@ pub struct AppFlags {
 pub enum AfterCommit {
     /// Announce the deployment to `deploymentUpdated` subscribers (and wake the worker).
     DeploymentChanged(String),
-    /// Wake the worker for a new batch run.
-    RunStarted,
+    /// Ask Jenkins to start a run whose ledger row the request recorded; if Jenkins refuses or
+    /// fails, the row is closed as FAILURE and the field at `response_key` answers the error.
+    Trigger {
+        run: PendingRun,
+        response_key: String,
+        /// Whether the job takes parameters, when the request checked the run with Jenkins
+        /// before recording it; `None`: check after the commit.
+        checked: Option<bool>,
+    },
 }
 
-/// The request's transaction; `None` once the request has committed or rolled back.
-pub type SharedTx = Arc<Mutex<Option<TenantTx>>>;
+/// The request's transaction, opened when a resolver first needs it: a query's comes from the
+/// token check; a mutation's is opened lazily, so that what a mutation asks Jenkins before it
+/// writes is asked with no transaction open (on SQLite a writer holds the one write lock).
+#[derive(Clone)]
+pub struct SharedTx(Arc<RequestTx>);
 
-/// Locks the request's transaction for one step (resolvers run concurrently).
+struct RequestTx {
+    slot: Mutex<Slot>,
+    /// How to open the transaction; `None` for a subscription, which never holds one.
+    opener: Option<Opener>,
+}
+
+enum Slot {
+    /// Not opened yet, or ended early (`release`).
+    Closed,
+    Open(Box<TenantTx>),
+    /// The request has committed or rolled back: nothing may open another.
+    Finished,
+}
+
+struct Opener {
+    pool: DbPool,
+    tenant_id: String,
+    access: Access,
+}
+
+impl SharedTx {
+    /// A request whose transaction is already open (a query's, from the token check).
+    pub fn open(pool: DbPool, tx: TenantTx, access: Access) -> Self {
+        let opener = Opener {
+            pool,
+            tenant_id: tx.tenant_id().to_owned(),
+            access,
+        };
+        SharedTx(Arc::new(RequestTx {
+            slot: Mutex::new(Slot::Open(Box::new(tx))),
+            opener: Some(opener),
+        }))
+    }
+
+    /// A request whose transaction opens at its first use (a mutation's).
+    pub fn lazy(pool: DbPool, tenant_id: &str, access: Access) -> Self {
+        let opener = Opener {
+            pool,
+            tenant_id: tenant_id.to_owned(),
+            access,
+        };
+        SharedTx(Arc::new(RequestTx {
+            slot: Mutex::new(Slot::Closed),
+            opener: Some(opener),
+        }))
+    }
+
+    /// A request that never holds a transaction (a subscription's events).
+    pub fn none() -> Self {
+        SharedTx(Arc::new(RequestTx {
+            slot: Mutex::new(Slot::Closed),
+            opener: None,
+        }))
+    }
+
+    /// Whether resolvers can use a request transaction at all (not in a subscription).
+    pub fn available(&self) -> bool {
+        self.0.opener.is_some()
+    }
+
+    /// Whether the transaction is open now.
+    pub async fn is_open(&self) -> bool {
+        matches!(*self.0.slot.lock().await, Slot::Open(_))
+    }
+
+    /// Ends a reading transaction early, before the request waits on another system; the next
+    /// database step opens a new one. A writing transaction stays open (it commits at the end).
+    pub async fn release_read(&self) -> ApiResult<()> {
+        let reads = self.0.opener.as_ref().is_some_and(|o| o.access == Access::Read);
+        if !reads {
+            return Ok(());
+        }
+        let mut slot = self.0.slot.lock().await;
+        if matches!(*slot, Slot::Open(_))
+            && let Slot::Open(tx) = std::mem::replace(&mut *slot, Slot::Closed)
+        {
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Takes the open transaction, if any, to commit or roll back; no other opens after this.
+    pub async fn finish(&self) -> Option<TenantTx> {
+        match std::mem::replace(&mut *self.0.slot.lock().await, Slot::Finished) {
+            Slot::Open(tx) => Some(*tx),
+            Slot::Closed | Slot::Finished => None,
+        }
+    }
+}
+
+/// Locks the request's transaction for one step (resolvers run concurrently), opening it first
+/// if need be.
 pub async fn lock(tx: &SharedTx) -> ApiResult<MappedMutexGuard<'_, TenantTx>> {
-    MutexGuard::try_map(tx.lock().await, Option::as_mut).map_err(|_| ApiError::internal())
+    let mut slot = tx.0.slot.lock().await;
+    if let Slot::Closed = &*slot {
+        let opener = tx.0.opener.as_ref().ok_or_else(ApiError::internal)?;
+        let opened = opener.pool.tenant_tx(&opener.tenant_id, opener.access).await?;
+        *slot = Slot::Open(Box::new(opened));
+    }
+    MutexGuard::try_map(slot, |slot| match slot {
+        Slot::Open(tx) => Some(&mut **tx),
+        Slot::Closed | Slot::Finished => None,
+    })
+    .map_err(|_| ApiError::internal())
 }
 
 /// One request's view: who is calling, their transaction and their batch loaders.
@@ -96,6 +208,11 @@ impl RequestContext {
     }
 }
 
+/// The name the caller's answer holds this field under (its alias, if any).
+pub fn response_key(ctx: &Context<'_>) -> String {
+    ctx.item.node.response_key().node.to_string()
+}
+
 /// Queues work for after the commit.
 pub fn after_commit(ctx: &Context<'_>, work: AfterCommit) {
     request(ctx).after_commit.push(work);
@@ -110,8 +227,7 @@ pub struct Authenticated {
 }
 
 impl Authenticated {
-    pub fn new(session: Session, tx: TenantTx, access: Access) -> Self {
-        let tx = Arc::new(Mutex::new(Some(tx)));
+    pub fn new(session: Session, tx: SharedTx, access: Access) -> Self {
         let loaders = Loaders::new(&tx);
         Authenticated {
             session,
@@ -124,7 +240,7 @@ impl Authenticated {
     /// A session without a transaction (a subscription): resolvers that need one open their
     /// own short read scope.
     pub fn without_tx(session: Session) -> Self {
-        let tx: SharedTx = Arc::new(Mutex::new(None));
+        let tx = SharedTx::none();
         let loaders = Loaders::new(&tx);
         Authenticated {
             session,
@@ -156,20 +272,38 @@ pub async fn tx<'a>(ctx: &Context<'a>) -> ApiResult<MappedMutexGuard<'a, TenantT
     lock(&authenticated(ctx)?.tx).await
 }
 
-/// Whether the request holds an open transaction (a subscription's events do not).
-pub async fn has_tx(ctx: &Context<'_>) -> bool {
-    match &request(ctx).auth {
-        Some(auth) => auth.tx.lock().await.is_some(),
-        None => false,
-    }
+/// Whether the request has a transaction to use (a subscription's events and `login` do not).
+pub fn has_tx(ctx: &Context<'_>) -> bool {
+    request(ctx).auth.as_ref().is_some_and(|auth| auth.tx.available())
 }
 
-/// The Jenkins client, or UPSTREAM_UNAVAILABLE when none is configured.
-pub fn jenkins<'a>(ctx: &Context<'a>) -> ApiResult<&'a dyn Jenkins> {
-    services(ctx)
-        .jenkins
-        .as_deref()
-        .ok_or_else(|| crate::jenkins::JenkinsError::NotConfigured.into())
+/// Reads what a resolver needs before it asks Jenkins, and makes sure no transaction of this
+/// request is open while Jenkins answers: a query's reading transaction is ended after `read`
+/// (the next step opens a new one); a mutation that has not opened its transaction reads in a
+/// short scope of its own. Returns whether Jenkins may be asked now: not when a mutation's
+/// transaction is already open (an earlier field wrote), in which case Jenkins is asked only
+/// after the commit.
+pub async fn read_before_jenkins<T>(
+    ctx: &Context<'_>,
+    read: impl AsyncFnOnce(&mut TenantTx) -> ApiResult<T>,
+) -> ApiResult<(T, bool)> {
+    let auth = authenticated(ctx)?;
+    let request_tx = &auth.tx;
+    if request_tx.available() && (auth.access == Access::Read || request_tx.is_open().await) {
+        let value = read(&mut *lock(request_tx).await?).await?;
+        if auth.access == Access::Read {
+            request_tx.release_read().await?;
+            return Ok((value, true));
+        }
+        return Ok((value, false));
+    }
+    let mut scope = services(ctx)
+        .pool
+        .tenant_tx(&auth.session.tenant_id, Access::Read)
+        .await?;
+    let value = read(&mut scope).await?;
+    scope.commit().await?;
+    Ok((value, true))
 }
 
 /// Whether this request runs in a writing transaction (a mutation).

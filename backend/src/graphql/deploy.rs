@@ -8,7 +8,7 @@ use guardia_shared::Permission;
 use guardia_shared::deploy::{DeploymentKind, RunStatus};
 
 use super::audit::{record, record_with_detail};
-use super::context::{self, AfterCommit, session, tx};
+use super::context::{self, AfterCommit, read_before_jenkins, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
 use super::pagination::{connection, page_request};
@@ -17,7 +17,8 @@ use super::validate;
 use crate::auth::artifact_link::artifact_path;
 use crate::db::{self, Access};
 use crate::events::DeploymentSnapshot;
-use crate::jenkins::{self, JobPath};
+use crate::service::trigger::{self, PendingRun, RunPlan};
+use crate::tenant_jenkins::TenantJenkins;
 
 /// Most builds one `buildHistory` call returns.
 const MAX_HISTORY: i32 = 100;
@@ -44,7 +45,7 @@ impl DeployProject {
 
 /// One Jenkins build of a project.
 pub struct BuildInfo {
-    build: jenkins::Build,
+    build: crate::jenkins::Build,
     project_id: String,
 }
 
@@ -212,6 +213,11 @@ impl Deployment {
     async fn finished_at(&self) -> Option<DateTime<Utc>> {
         self.row.finished_at.map(|t| t.and_utc())
     }
+    /// Why GUARDiA closed the deployment without a build: Jenkins refused or could not be
+    /// reached when it was asked to start it.
+    async fn failure_reason(&self) -> Option<&str> {
+        self.row.failure_reason.as_deref()
+    }
 }
 
 /// A piece of a deployment's console text.
@@ -251,13 +257,30 @@ async fn project_named(tx: &mut db::TenantTx, name: &str) -> ApiResult<db::deplo
         .map_err(|e| ApiError::from_db(&format!("deploy project '{name}'"), e))
 }
 
-fn job_of(project: &db::deploy::DeployProject) -> ApiResult<JobPath> {
-    JobPath::parse(&project.jenkins_job).ok_or_else(|| {
-        ApiError::bad_input(format!(
-            "deploy project '{}' names an invalid Jenkins job",
-            project.name
-        ))
+/// The project of this name with its tenant's Jenkins, read so that no transaction is open
+/// when Jenkins is asked next (see `read_before_jenkins`); the bool says whether it may be.
+async fn project_and_jenkins(
+    ctx: &Context<'_>,
+    name: &str,
+) -> ApiResult<((db::deploy::DeployProject, TenantJenkins), bool)> {
+    let directory = context::services(ctx).jenkins.clone();
+    read_before_jenkins(ctx, async |tx| {
+        let project = project_named(tx, name).await?;
+        let jenkins = directory.for_tenant(tx).await?;
+        Ok((project, jenkins))
     })
+    .await
+}
+
+/// The project's job, refused when it is not inside the tenant's Jenkins folder (a row written
+/// before that rule, or changed behind GUARDiA's back, is refused here, at use).
+fn job_of(
+    project: &db::deploy::DeployProject,
+    jenkins: &TenantJenkins,
+) -> ApiResult<crate::jenkins::JobPath> {
+    jenkins
+        .job(&project.jenkins_job)
+        .map_err(|e| ApiError::bad_input(format!("deploy project '{}' cannot be used: {e}", project.name)))
 }
 
 #[derive(Default)]
@@ -285,10 +308,11 @@ impl DeployQuery {
                 "`limit` must be between 1 and {MAX_HISTORY}, not {limit}"
             )));
         }
-        let project = project_named(&mut *tx(ctx).await?, &project).await?;
-        let job = job_of(&project)?;
+        let ((project, jenkins), _) = project_and_jenkins(ctx, &project).await?;
+        let job = job_of(&project, &jenkins)?;
         let limit = u32::try_from(limit).unwrap_or(1);
-        let builds = context::jenkins(ctx)?
+        let builds = jenkins
+            .client()?
             .history(&job, limit)
             .await
             .map_err(|e| ApiError::from_jenkins(&format!("Jenkins job '{job}'"), e))?;
@@ -343,14 +367,16 @@ impl DeployQuery {
         #[graphql(default = 0)] start: i32,
     ) -> ApiResult<DeploymentLog> {
         let start = u64::try_from(start).map_err(|_| ApiError::bad_input("`start` must not be negative"))?;
-        let (deployment, project) = {
-            let mut tx = tx(ctx).await?;
-            let deployment = db::deploy::get_deployment(&mut tx, &id)
+        let directory = context::services(ctx).jenkins.clone();
+        let ((deployment, project, jenkins), _) = read_before_jenkins(ctx, async |tx| {
+            let deployment = db::deploy::get_deployment(tx, &id)
                 .await
                 .map_err(|e| ApiError::from_db("deployment", e))?;
-            let project = db::deploy::get_project(&mut tx, &deployment.project_id).await?;
-            (deployment, project)
-        };
+            let project = db::deploy::get_project(tx, &deployment.project_id).await?;
+            let jenkins = directory.for_tenant(tx).await?;
+            Ok((deployment, project, jenkins))
+        })
+        .await?;
         let Some(number) = deployment.build_number.and_then(|n| u32::try_from(n).ok()) else {
             return Ok(DeploymentLog {
                 text: String::new(),
@@ -358,8 +384,9 @@ impl DeployQuery {
                 complete: deployment.status.is_finished(),
             });
         };
-        let chunk = context::jenkins(ctx)?
-            .console(&job_of(&project)?, number, start)
+        let chunk = jenkins
+            .client()?
+            .console(&job_of(&project, &jenkins)?, number, start)
             .await
             .map_err(|e| ApiError::from_jenkins(&format!("build #{number}"), e))?;
         Ok(DeploymentLog {
@@ -382,7 +409,6 @@ impl DeployMutation {
         input: CreateDeployProjectInput,
     ) -> ApiResult<DeployProject> {
         let name = validate::text("name", &input.name, 1, 100)?;
-        let jenkins_job = validate::jenkins_job(&input.jenkins_job)?;
         let rollback_parameter = validate::parameter_name(
             "rollbackParameter",
             input
@@ -391,6 +417,8 @@ impl DeployMutation {
                 .unwrap_or(db::deploy::DEFAULT_ROLLBACK_PARAMETER),
         )?;
         let mut tx = tx(ctx).await?;
+        let jenkins = context::services(ctx).jenkins.for_tenant(&mut tx).await?;
+        let jenkins_job = validate::jenkins_job(&input.jenkins_job, &jenkins)?;
         let new = db::deploy::NewDeployProject {
             name: &name,
             jenkins_job: &jenkins_job,
@@ -417,15 +445,18 @@ impl DeployMutation {
         for p in parameters {
             pairs.push((validate::parameter_name("parameters.name", &p.name)?, p.value));
         }
-        let project = project_named(&mut *tx(ctx).await?, &project).await?;
+        let ((project, jenkins), can_ask) = project_and_jenkins(ctx, &project).await?;
+        let plan = RunPlan {
+            job: job_of(&project, &jenkins)?,
+            parameters: pairs,
+            rollback_target: None,
+        };
         let start = Start {
             project,
             kind: DeploymentKind::Deploy,
-            target_build: None,
             reason: reason.as_deref(),
-            parameters: pairs,
         };
-        start_deployment(ctx, start).await
+        record_deployment(ctx, start, &plan, &jenkins, can_ask).await
     }
 
     /// Redeploys build `toBuild`: triggers the job with its rollback parameter set to that
@@ -444,70 +475,56 @@ impl DeployMutation {
             .ok()
             .filter(|n| *n > 0)
             .ok_or_else(|| ApiError::bad_input("`toBuild` must be a build number (1 or more)"))?;
-        let found = {
-            let mut tx = tx(ctx).await?;
-            project_named(&mut tx, &project).await?
-        };
-        let build = match context::jenkins(ctx)?.build(&job_of(&found)?, target).await {
-            Ok(build) => build,
-            Err(jenkins::JenkinsError::NotFound) => {
-                return Err(ApiError::bad_input(format!(
-                    "build #{target} does not exist in Jenkins (never built, or discarded)"
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if build.building {
-            return Err(ApiError::bad_input(format!("build #{target} is still running")));
-        }
-        if build.result.as_deref() != Some("SUCCESS") {
-            let result = build.result.as_deref().unwrap_or("without a result");
-            return Err(ApiError::bad_input(format!(
-                "build #{target} finished {result}; only a successful build can be a rollback target"
-            )));
-        }
-        if build.artifacts.is_empty() {
-            return Err(ApiError::bad_input(format!(
-                "build #{target} has no artifacts left in Jenkins to redeploy"
-            )));
-        }
-        let start = Start {
+        let ((found, jenkins), can_ask) = project_and_jenkins(ctx, &project).await?;
+        let plan = RunPlan {
+            job: job_of(&found, &jenkins)?,
             parameters: vec![(found.rollback_parameter.clone(), target.to_string())],
+            rollback_target: Some(target),
+        };
+        let start = Start {
             project: found,
             kind: DeploymentKind::Rollback,
-            target_build: Some(to_build),
             reason: Some(&reason),
         };
-        start_deployment(ctx, start).await
+        record_deployment(ctx, start, &plan, &jenkins, can_ask).await
     }
 }
 
-/// A deploy or rollback about to be triggered.
+/// A deploy or rollback about to be recorded.
 struct Start<'a> {
     project: db::deploy::DeployProject,
     kind: DeploymentKind,
-    target_build: Option<i32>,
     reason: Option<&'a str>,
-    parameters: Vec<(String, String)>,
 }
 
-/// Records the deployment, then triggers Jenkins, in the request's transaction: the ledger
-/// row comes first, so the database's one-active-deployment-per-project index refuses a
-/// concurrent deploy (CONFLICT) before Jenkins is touched, and a failed trigger rolls the row
-/// back with the rest of the mutation.
-async fn start_deployment(ctx: &Context<'_>, start: Start<'_>) -> ApiResult<Deployment> {
-    let jenkins = context::jenkins(ctx)?;
+/// Checks the run with Jenkins when no transaction is open (a bad target or parameter then
+/// changes nothing), records the deployment as QUEUED with its audit entry in the request's
+/// transaction, and leaves the trigger for after the commit. The ledger row is the lock: the
+/// database's one-active-deployment-per-project index refuses a concurrent deploy (CONFLICT)
+/// before Jenkins is touched.
+async fn record_deployment(
+    ctx: &Context<'_>,
+    start: Start<'_>,
+    plan: &RunPlan,
+    jenkins: &TenantJenkins,
+    can_ask: bool,
+) -> ApiResult<Deployment> {
+    let checked = if can_ask {
+        Some(trigger::check(jenkins.client()?.as_ref(), plan).await?)
+    } else {
+        None
+    };
     let user_id = session(ctx)?.user_id.clone();
+    let parameters_json = serde_json::to_string(&plan.parameters).map_err(|_| ApiError::internal())?;
+    let target_build = plan.rollback_target.and_then(|n| i32::try_from(n).ok());
     let mut tx = tx(ctx).await?;
     let project = start.project;
-    let job = job_of(&project)?;
-    let parameters_json = serde_json::to_string(&start.parameters).map_err(|_| ApiError::internal())?;
     let row = db::deploy::create_deployment(
         &mut tx,
         db::deploy::NewDeployment {
             project_id: &project.id,
             kind: start.kind,
-            target_build: start.target_build,
+            target_build,
             queue_item_id: None,
             reason: start.reason,
             parameters: &parameters_json,
@@ -515,34 +532,19 @@ async fn start_deployment(ctx: &Context<'_>, start: Start<'_>) -> ApiResult<Depl
         },
     )
     .await?;
-
-    let definition = jenkins
-        .definition(&job)
-        .await
-        .map_err(|e| ApiError::from_jenkins(&format!("Jenkins job '{job}'"), e))?;
-    if !definition.buildable {
-        return Err(ApiError::bad_input(format!(
-            "Jenkins job '{job}' is disabled (not buildable)"
-        )));
-    }
-    definition
-        .check(&start.parameters)
-        .map_err(|problem| ApiError::bad_input(format!("Jenkins job '{job}': {problem}")))?;
-    let queue_id = jenkins
-        .trigger(&job, definition.is_parameterized(), &start.parameters)
-        .await?;
-
-    let progress = db::deploy::DeploymentProgress {
-        queue_item_id: Some(i64::try_from(queue_id).unwrap_or(i64::MAX)),
-        ..Default::default()
-    };
-    let row = db::deploy::record_progress(&mut tx, &row.id, &progress).await?;
     let action = match start.kind {
         DeploymentKind::Deploy => "deploy.trigger",
         DeploymentKind::Rollback => "deploy.rollback",
     };
     record_with_detail(&mut tx, ctx, action, &row.id, start.reason).await?;
-    context::after_commit(ctx, AfterCommit::DeploymentChanged(row.id.clone()));
+    context::after_commit(
+        ctx,
+        AfterCommit::Trigger {
+            run: PendingRun::Deployment(row.id.clone()),
+            response_key: context::response_key(ctx),
+            checked,
+        },
+    );
     Ok(Deployment {
         row,
         project: Some(project),

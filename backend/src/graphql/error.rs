@@ -5,7 +5,9 @@ use guardia_shared::ErrorCode;
 
 use crate::auth::session::SessionError;
 use crate::db::DbError;
-use crate::jenkins::JenkinsError;
+use crate::jenkins::{JenkinsError, JobPathError};
+use crate::service::jenkins_settings::SettingsError;
+use crate::service::trigger::TriggerError;
 
 /// An error a resolver returns: a code clients branch on and a clear English message.
 /// (Deliberately not `Display`, so `?` cannot turn it into a code-less GraphQL error.)
@@ -102,6 +104,31 @@ impl From<JenkinsError> for ApiError {
             tracing::warn!(error = %error, "Jenkins call failed");
         }
         ApiError::new(code, error.to_string())
+    }
+}
+
+impl From<JobPathError> for ApiError {
+    fn from(error: JobPathError) -> Self {
+        ApiError::bad_input(error.to_string())
+    }
+}
+
+impl From<TriggerError> for ApiError {
+    fn from(error: TriggerError) -> Self {
+        match error {
+            TriggerError::Refused(message) => ApiError::bad_input(message),
+            TriggerError::Jenkins(e) => e.into(),
+            TriggerError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<SettingsError> for ApiError {
+    fn from(error: SettingsError) -> Self {
+        match error {
+            SettingsError::Invalid(message) => ApiError::bad_input(message),
+            SettingsError::Db(e) => e.into(),
+        }
     }
 }
 

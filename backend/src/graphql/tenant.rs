@@ -1,17 +1,19 @@
 //! Tenants: the caller's own, and for the operator's ADMINs all of them and `createTenant`.
 
 use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
 use guardia_shared::Permission;
 use guardia_shared::Role;
 use guardia_shared::tenant::validate_tenant_code;
 use guardia_shared::user::{validate_email, validate_name, validate_password};
 
 use super::audit::record;
-use super::context::{services, session, tx};
+use super::context::{services, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::{Require, SignedIn};
 use crate::auth::password::hash_password;
 use crate::db;
+use crate::service::jenkins_settings;
 
 pub struct Tenant(pub db::tenant::Tenant);
 
@@ -52,6 +54,18 @@ impl TenantQuery {
         Ok(Tenant(db::tenant::get(&mut *tx(ctx).await?).await?))
     }
 
+    /// Where a tenant's Jenkins jobs live (ADMINs of the operator tenant only).
+    #[graphql(guard = "Require(Permission::TenantManage)")]
+    async fn tenant_jenkins(&self, ctx: &Context<'_>, tenant: ID) -> ApiResult<TenantJenkins> {
+        let mut scope = services(ctx).pool.tenant_tx(&tenant, db::Access::Read).await?;
+        db::tenant::get(&mut scope)
+            .await
+            .map_err(|e| ApiError::from_db(&format!("tenant '{}'", tenant.as_str()), e))?;
+        let settings = jenkins_settings::get(&mut scope).await?;
+        scope.commit().await?;
+        Ok(TenantJenkins(settings))
+    }
+
     /// Every tenant (ADMINs of the operator tenant only).
     #[graphql(guard = "Require(Permission::TenantManage)")]
     async fn tenants(&self, ctx: &Context<'_>) -> ApiResult<Vec<Tenant>> {
@@ -86,33 +100,128 @@ impl TenantMutation {
 
         // The new tenant's rows are written in its scope, inside the request's transaction, so
         // the tenant, its ADMIN and both audit entries commit together or not at all.
-        let operator_code = session(ctx)?.tenant_id.clone();
         let mut tx = tx(ctx).await?;
-        tx.rescope(&code).await?;
-        let created = async {
-            let tenant = db::tenant::create(&mut tx, input.name.trim(), false).await?;
-            let admin = db::user::NewUser {
-                email: &email,
-                name: input.admin_name.trim(),
-                role: Role::Admin,
-                password_hash: &hash,
-            };
-            db::user::create(&mut tx, admin).await?;
-            let entry = db::audit::NewAuditEntry {
-                actor_id: None,
-                action: "tenant.create",
-                target: Some(&code),
-                outcome: "success",
-                detail: Some("created by the operator"),
-            };
-            db::audit::record(&mut tx, entry).await?;
-            Ok::<_, ApiError>(tenant)
-        }
-        .await;
-        // On failure the transaction is rolled back (and on PostgreSQL no longer takes statements).
-        let tenant = created?;
-        tx.rescope(&operator_code).await?;
+        let tenant = tx
+            .in_tenant(&code, async |tx| {
+                let tenant = db::tenant::create(tx, input.name.trim(), false).await?;
+                let admin = db::user::NewUser {
+                    email: &email,
+                    name: input.admin_name.trim(),
+                    role: Role::Admin,
+                    password_hash: &hash,
+                };
+                db::user::create(tx, admin).await?;
+                system_audit(tx, "tenant.create", &code, "created by the operator").await?;
+                Ok::<_, ApiError>(tenant)
+            })
+            .await?;
         record(&mut tx, ctx, "tenant.create", &code).await?;
         Ok(Tenant(tenant))
     }
+
+    /// Sets where a tenant's Jenkins jobs live (ADMINs of the operator tenant only): the folder
+    /// root its deploy projects and batch jobs must be inside (default: the tenant code) and,
+    /// optionally, its own Jenkins connection (default: the installation's `JENKINS_URL`). The
+    /// API token is sealed at rest and never returned.
+    #[graphql(guard = "Require(Permission::TenantManage)")]
+    async fn set_tenant_jenkins(
+        &self,
+        ctx: &Context<'_>,
+        tenant: ID,
+        input: TenantJenkinsInput,
+    ) -> ApiResult<TenantJenkins> {
+        let cipher = &services(ctx).cipher;
+        let settings_input = jenkins_settings::SettingsInput {
+            folder_root: input.folder_root.as_deref(),
+            connection: input
+                .connection
+                .as_ref()
+                .map(|c| jenkins_settings::ConnectionInput {
+                    url: &c.url,
+                    user: &c.user,
+                    token: &c.token,
+                }),
+        };
+        let mut tx = tx(ctx).await?;
+        let settings = tx
+            .in_tenant(&tenant, async |tx| {
+                db::tenant::get(tx)
+                    .await
+                    .map_err(|e| ApiError::from_db(&format!("tenant '{}'", tenant.as_str()), e))?;
+                let settings = jenkins_settings::set(tx, cipher, &settings_input).await?;
+                system_audit(
+                    tx,
+                    "tenant.jenkins",
+                    &tenant,
+                    "Jenkins settings set by the operator",
+                )
+                .await?;
+                Ok::<_, ApiError>(settings)
+            })
+            .await?;
+        record(&mut tx, ctx, "tenant.jenkins", &tenant).await?;
+        Ok(TenantJenkins(settings))
+    }
+}
+
+/// An audit entry in the tenant the transaction points at, by the operator (no actor there).
+async fn system_audit(tx: &mut db::TenantTx, action: &str, target: &str, detail: &str) -> ApiResult<()> {
+    let entry = db::audit::NewAuditEntry {
+        actor_id: None,
+        action,
+        target: Some(target),
+        outcome: "success",
+        detail: Some(detail),
+    };
+    db::audit::record(tx, entry).await?;
+    Ok(())
+}
+
+/// Where a tenant's Jenkins jobs live (the token is never shown).
+pub struct TenantJenkins(jenkins_settings::Settings);
+
+#[Object]
+impl TenantJenkins {
+    async fn tenant(&self) -> ID {
+        ID(self.0.tenant_id.clone())
+    }
+    /// The folder every deploy project and batch job of the tenant must be inside.
+    async fn folder_root(&self) -> &str {
+        &self.0.folder_root
+    }
+    /// Whether the tenant has its own Jenkins (else the installation's `JENKINS_URL`).
+    async fn own_connection(&self) -> bool {
+        self.0.own.is_some()
+    }
+    /// The tenant's own Jenkins' URL.
+    async fn url(&self) -> Option<&str> {
+        self.0.own.as_ref().map(|(url, _)| url.as_str())
+    }
+    /// The Jenkins user GUARDiA acts as there.
+    async fn user(&self) -> Option<&str> {
+        self.0.own.as_ref().map(|(_, user)| user.as_str())
+    }
+    /// When the operator last changed them; null while the defaults apply.
+    async fn updated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.updated_at.map(|t| t.and_utc())
+    }
+}
+
+#[derive(InputObject)]
+pub struct TenantJenkinsInput {
+    /// The folder the tenant's jobs must be inside, e.g. `institutions/seoul-hosp`; null or
+    /// empty: the tenant code.
+    pub folder_root: Option<String>,
+    /// The tenant's own Jenkins; null: the installation's.
+    pub connection: Option<JenkinsConnectionInput>,
+}
+
+#[derive(InputObject)]
+pub struct JenkinsConnectionInput {
+    /// Base URL, e.g. https://ci.seoul-hosp.example/
+    pub url: String,
+    /// The Jenkins user GUARDiA acts as
+    pub user: String,
+    /// That user's API token (sealed at rest, never returned)
+    pub token: String,
 }

@@ -42,7 +42,7 @@ impl User {
         self.0.created_at.and_utc()
     }
     async fn tenant(&self, ctx: &Context<'_>) -> ApiResult<Tenant> {
-        if context::has_tx(ctx).await {
+        if context::has_tx(ctx) {
             return Ok(Tenant(db::tenant::get(&mut *tx(ctx).await?).await?));
         }
         // `login`'s payload and subscription events have no request transaction: read in the

@@ -1,6 +1,7 @@
 //! Input checks that answer BAD_USER_INPUT before anything is written.
 
 use super::error::{ApiError, ApiResult};
+use crate::tenant_jenkins::TenantJenkins;
 
 /// Trims `value` and checks its length in characters; returns the trimmed text.
 pub fn text(field: &str, value: &str, min: usize, max: usize) -> ApiResult<String> {
@@ -47,18 +48,17 @@ pub fn host(value: &str) -> ApiResult<String> {
     }
 }
 
-/// A Jenkins job path such as `deploy/portal` (folders separated by '/').
-pub fn jenkins_job(value: &str) -> ApiResult<String> {
+/// A Jenkins job path such as `seoul-hosp/portal`: item names separated by '/', inside the
+/// tenant's Jenkins folder.
+pub fn jenkins_job(value: &str, jenkins: &TenantJenkins) -> ApiResult<String> {
     let job = text("jenkinsJob", value, 1, 255)?;
-    let segments_ok = job
-        .split('/')
-        .all(|s| !s.is_empty() && s != "." && s != ".." && !s.contains(['?', '#', '\\']));
-    if segments_ok {
-        Ok(job)
-    } else {
-        Err(ApiError::bad_input(
-            "`jenkinsJob` must be a job path like `folder/job`",
-        ))
+    match jenkins.job(&job) {
+        Ok(_) => Ok(job),
+        Err(e) => Err(ApiError::bad_input(format!(
+            "`jenkinsJob`: {e}. This tenant's jobs live in the Jenkins folder '{root}/' \
+             (for example '{root}/portal')",
+            root = jenkins.root()
+        ))),
     }
 }
 
@@ -102,8 +102,6 @@ mod tests {
         assert!(text("title", "a\u{0}b", 1, 10).is_err());
         assert!(host("10.0.0.5").is_ok() && host("web-1.example.kr").is_ok());
         assert!(host("a b").is_err());
-        assert!(jenkins_job("deploy/portal").is_ok());
-        assert!(jenkins_job("deploy//portal").is_err() && jenkins_job("../x").is_err());
         assert!(parameter_name("p", "ROLLBACK_BUILD").is_ok() && parameter_name("p", "app.version").is_ok());
         assert!(parameter_name("p", "1X").is_err() && parameter_name("p", "A B").is_err());
         assert!(schedule("0 2 * * *").is_ok());

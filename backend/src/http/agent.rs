@@ -71,15 +71,26 @@ pub async fn heartbeat(
     let pool = state.graphql.services.pool.clone();
     let (tenant, agent_id) = (reference.tenant_id.to_owned(), reference.agent_id.to_owned());
     let (token, version, hostname) = (token.to_owned(), version.to_owned(), hostname.to_owned());
-    // On its own task: a disconnecting agent must not cancel a query mid-flight.
+    // On its own task: a disconnecting agent must not cancel a query mid-flight. The token is
+    // checked in a read first: a stranger's guess never takes the write lock.
     let outcome = tokio::spawn(async move {
-        let mut tx = pool.tenant_tx(&tenant, Access::Write).await?;
-        let agent = match db::agent::get(&mut tx, &agent_id).await {
-            Ok(agent) if agent_token::matches(&token, &agent.token_hash) => agent,
-            Ok(_) | Err(DbError::NotFound) => return Ok(false),
+        let mut read = pool.tenant_tx(&tenant, Access::Read).await?;
+        let known = match db::agent::get(&mut read, &agent_id).await {
+            Ok(agent) => agent_token::matches(&token, &agent.token_hash),
+            Err(DbError::NotFound) => false,
             Err(e) => return Err(e),
         };
-        db::agent::record_heartbeat(&mut tx, &agent.id, &version, &hostname).await?;
+        read.commit().await?;
+        if !known {
+            return Ok(false);
+        }
+        let mut tx = pool.tenant_tx(&tenant, Access::Write).await?;
+        // Deleted in between: the token is revoked, the update finds no row.
+        match db::agent::record_heartbeat(&mut tx, &agent_id, &version, &hostname).await {
+            Ok(_) => {}
+            Err(DbError::NotFound) => return Ok(false),
+            Err(e) => return Err(e),
+        }
         tx.commit().await?;
         Ok::<bool, DbError>(true)
     })

@@ -23,6 +23,7 @@ use crate::auth::session::authenticate;
 use crate::db::{self, Access, DbError, TenantTx};
 use crate::graphql::ApiError;
 use crate::jenkins::JobPath;
+use crate::tenant_jenkins::TenantJenkins;
 
 pub async fn download(
     State(state): State<AppState>,
@@ -78,14 +79,15 @@ fn link_refused(error: LinkError) -> ApiError {
     ApiError::new(ErrorCode::Unauthenticated, error.to_string())
 }
 
-/// Checks the caller (bearer token or signed link) and their right, and returns the project
-/// in the caller's tenant.
+/// Checks the caller (bearer token or signed link) and their right, and returns the project's
+/// job, inside the caller's tenant's Jenkins folder, with that tenant's Jenkins. The
+/// transaction is over before Jenkins is asked.
 async fn authorize(
     state: &AppState,
     request: &Download<'_>,
     query: Option<&str>,
     headers: &HeaderMap,
-) -> Result<db::deploy::DeployProject, ApiError> {
+) -> Result<(JobPath, TenantJenkins), ApiError> {
     let services = &state.graphql.services;
     let params = query.map(LinkParams::parse).unwrap_or_default();
     let mut tx = if let Some(sig) = &params.sig {
@@ -128,8 +130,12 @@ async fn authorize(
     let project = db::deploy::get_project(&mut tx, request.project_id)
         .await
         .map_err(|e| ApiError::from_db("deploy project", e))?;
+    let jenkins = services.jenkins.for_tenant(&mut tx).await?;
     tx.commit().await?;
-    Ok(project)
+    let job = jenkins
+        .job(&project.jenkins_job)
+        .map_err(|e| ApiError::bad_input(format!("deploy project '{}' cannot be used: {e}", project.name)))?;
+    Ok((job, jenkins))
 }
 
 /// The signer of a link must still be an active user whose role may read deploy history, as
@@ -157,16 +163,10 @@ async fn stream(
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let project = authorize(state, request, query, headers).await?;
+    let (job, jenkins) = authorize(state, request, query, headers).await?;
     let (build, relative_path) = (request.build, request.relative_path);
-    let job = JobPath::parse(&project.jenkins_job).ok_or_else(|| ApiError::not_found("Jenkins job"))?;
-    let jenkins = state
-        .graphql
-        .services
-        .jenkins
-        .as_deref()
-        .ok_or_else(|| ApiError::from(crate::jenkins::JenkinsError::NotConfigured))?;
     let download = jenkins
+        .client()?
         .artifact(&job, build, relative_path)
         .await
         .map_err(|e| ApiError::from_jenkins(&format!("artifact '{relative_path}' of build #{build}"), e))?;

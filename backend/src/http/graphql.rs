@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
+use async_graphql::{ErrorExtensionValues, PathSegment, ServerError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Query, State};
@@ -24,6 +25,7 @@ use crate::db::{self, Access};
 use crate::graphql::{
     AfterCommit, ApiError, Authenticated, RequestContext, RequestPhase, Services, SharedTx,
 };
+use crate::service::trigger::{self, PendingRun};
 
 /// Longest an operation may run before it is stopped.
 pub const EXECUTION_TIMEOUT: Duration = Duration::from_secs(10);
@@ -407,10 +409,9 @@ async fn run_operation(
     let services = state.graphql.services.clone();
     let auth = match bearer_token(authorization.as_ref()) {
         Ok(None) => None,
-        Ok(Some(token)) => match authenticate(&services.tokens, &services.pool, token, access).await {
+        Ok(Some(token)) => match open_request_tx(&services, token, is_mutation).await {
             Ok((session, tx)) => Some(Authenticated::new(session, tx, access)),
-            Err(e) => {
-                let error = ApiError::from(e);
+            Err(error) => {
                 let status = if error.code == ErrorCode::Unauthenticated {
                     StatusCode::UNAUTHORIZED
                 } else {
@@ -439,16 +440,21 @@ async fn run_operation(
         request = request.variables(async_graphql::Variables::from_json(variables));
     }
 
-    let response = state.graphql.schema.execute(request).await;
+    let mut response = state.graphql.schema.execute(request).await;
     let failed = !response.errors.is_empty();
     // A failed mutation changes nothing; an abandoned (timed-out) operation neither.
     let rolled_back = (is_mutation && failed) || abandoned.load(Ordering::Relaxed);
     let keep = !rolled_back;
+    if is_mutation && failed {
+        // Nothing of it was kept: no field's answer stands (the root fields are non-null, so
+        // GraphQL's null propagation says the same).
+        response.data = async_graphql::Value::Null;
+    }
     if let Err(error) = finish(shared_tx, keep).await {
         return Answer::request_error(StatusCode::OK, error.code, error.message);
     }
     if keep && let Some(session) = &session {
-        run_after_commit(&services, &session.tenant_id, after_commit.take()).await;
+        run_after_commit(&services, &session.tenant_id, after_commit.take(), &mut response).await;
     }
     if is_mutation
         && failed
@@ -488,10 +494,27 @@ fn bearer_token(header: Option<&HeaderValue>) -> Result<Option<&str>, &'static s
     }
 }
 
-/// Commits (`keep`) or rolls back the request's transaction.
+/// Checks the token against the user's row and gives the request its transaction: a query
+/// keeps the one the check read in; a mutation's writing transaction opens at its first use, so
+/// nothing holds a transaction (or SQLite's write lock) while a resolver asks Jenkins first.
+async fn open_request_tx(
+    services: &Services,
+    token: &str,
+    is_mutation: bool,
+) -> Result<(crate::auth::Session, SharedTx), ApiError> {
+    let (session, tx) = authenticate(&services.tokens, &services.pool, token, Access::Read).await?;
+    if !is_mutation {
+        return Ok((session, SharedTx::open(services.pool.clone(), tx, Access::Read)));
+    }
+    tx.commit().await?;
+    let lazy = SharedTx::lazy(services.pool.clone(), &session.tenant_id, Access::Write);
+    Ok((session, lazy))
+}
+
+/// Commits (`keep`) or rolls back the request's transaction, if it was opened.
 async fn finish(shared_tx: Option<SharedTx>, keep: bool) -> Result<(), ApiError> {
     let Some(shared) = shared_tx else { return Ok(()) };
-    let Some(tx) = shared.lock().await.take() else {
+    let Some(tx) = shared.finish().await else {
         return Ok(());
     };
     if keep {
@@ -501,17 +524,45 @@ async fn finish(shared_tx: Option<SharedTx>, keep: bool) -> Result<(), ApiError>
     }
 }
 
-/// A failed mutation changed nothing, but the attempt is audited (in a fresh transaction).
-/// What resolvers left for after the commit: announce deployments, wake the worker.
-async fn run_after_commit(services: &Services, tenant_id: &str, work: Vec<AfterCommit>) {
+/// What resolvers left for after the commit: announce deployments, start runs in Jenkins. A
+/// run Jenkins would not start was closed as FAILURE; its field answers the error (and, the
+/// fields being non-null, `data` becomes null, as GraphQL's null propagation has it).
+async fn run_after_commit(
+    services: &Services,
+    tenant_id: &str,
+    work: Vec<AfterCommit>,
+    response: &mut async_graphql::Response,
+) {
     for item in work {
         match item {
             AfterCommit::DeploymentChanged(id) => services.events.publish(tenant_id, &id).await,
-            AfterCommit::RunStarted => services.active_runs.hint(tenant_id),
+            AfterCommit::Trigger {
+                run,
+                response_key,
+                checked,
+            } => {
+                let outcome =
+                    trigger::start(&services.pool, &services.jenkins, tenant_id, &run, checked).await;
+                if let PendingRun::Deployment(id) = &run {
+                    services.events.publish(tenant_id, id).await;
+                }
+                services.active_runs.hint(tenant_id);
+                if let Err(error) = outcome {
+                    let error = ApiError::from(error);
+                    let mut extensions = ErrorExtensionValues::default();
+                    extensions.set("code", error.code.as_str());
+                    let mut server_error = ServerError::new(error.message, None);
+                    server_error.path = vec![PathSegment::Field(response_key)];
+                    server_error.extensions = Some(extensions);
+                    response.errors.push(server_error);
+                    response.data = async_graphql::Value::Null;
+                }
+            }
         }
     }
 }
 
+/// A failed mutation changed nothing, but the attempt is audited (in a fresh transaction).
 async fn audit_failed_mutation(
     pool: &db::DbPool,
     session: &crate::auth::Session,

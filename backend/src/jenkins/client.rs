@@ -61,7 +61,7 @@ impl JenkinsClient {
         let http = reqwest::Client::builder()
             .use_rustls_tls()
             .cookie_store(true)
-            .redirect(redirect_policy())
+            .redirect(redirect_policy(&config.url))
             .connect_timeout(config.timeout)
             .read_timeout(config.timeout)
             .user_agent(concat!("GUARDiA-ITSM/", env!("CARGO_PKG_VERSION")))
@@ -110,6 +110,12 @@ impl JenkinsClient {
         match tokio::time::timeout(self.timeout, request.send()).await {
             Err(_) => Err(JenkinsError::Timeout(self.timeout.as_secs())),
             Ok(Err(e)) if e.is_timeout() => Err(JenkinsError::Timeout(self.timeout.as_secs())),
+            Ok(Err(e)) if e.is_redirect() => {
+                tracing::warn!(error = %e, "Jenkins redirect refused");
+                Err(JenkinsError::BadResponse(format!(
+                    "{OTHER_HOST}; GUARDiA follows none"
+                )))
+            }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "Jenkins request failed");
                 Err(JenkinsError::Unreachable)
@@ -191,13 +197,17 @@ impl JenkinsClient {
     }
 }
 
-/// Follows redirects (artifacts may live behind the resource root URL or in external
-/// storage; reqwest drops the credentials across hosts) except a 303, which answers a trigger
-/// with the queue item it was merged into: that answer is the result.
-fn redirect_policy() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
+/// Follows redirects within Jenkins' own origin only, and a 303 not at all (it answers a
+/// trigger with the queue item it was merged into: that answer is the result). A redirect to
+/// another host is refused: GUARDiA would otherwise fetch, for a tenant, whatever that host
+/// serves, and Jenkins' answers are no authority on where GUARDiA may go.
+fn redirect_policy(base: &Url) -> reqwest::redirect::Policy {
+    let origin = base.origin();
+    reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.status() == StatusCode::SEE_OTHER {
             attempt.stop()
+        } else if attempt.url().origin() != origin {
+            attempt.error(OTHER_HOST)
         } else if attempt.previous().len() >= 10 {
             attempt.error("too many redirects")
         } else {
@@ -205,6 +215,9 @@ fn redirect_policy() -> reqwest::redirect::Policy {
         }
     })
 }
+
+/// The error a refused cross-origin redirect carries.
+const OTHER_HOST: &str = "Jenkins redirected to another host";
 
 /// Maps Jenkins' failure statuses (PROTOCOL.md §9); passes success and redirects through.
 async fn check(response: Response) -> Result<Response, JenkinsError> {
@@ -282,15 +295,15 @@ mod tests {
     #[test]
     fn urls_are_built_from_the_base_and_encoded_segments() {
         let c = client("https://ci.example.com/jenkins");
-        let job = JobPath::parse("team/feature%2Fx").unwrap();
+        let job = JobPath::parse("team/api v2").unwrap();
         assert_eq!(
             c.url(Some(&job), &["7", "api", "json"]).as_str(),
-            "https://ci.example.com/jenkins/job/team/job/feature%252Fx/7/api/json"
+            "https://ci.example.com/jenkins/job/team/job/api%20v2/7/api/json"
         );
-        let artifact = c.url(Some(&job), &["7", "artifact", "dir", "a b.jar"]);
+        let artifact = c.url(Some(&job), &["7", "artifact", "dir", "a%b.jar"]);
         assert_eq!(
             artifact.path(),
-            "/jenkins/job/team/job/feature%252Fx/7/artifact/dir/a%20b.jar"
+            "/jenkins/job/team/job/api%20v2/7/artifact/dir/a%25b.jar"
         );
     }
 

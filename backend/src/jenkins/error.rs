@@ -5,6 +5,9 @@
 pub enum JenkinsError {
     #[error("Jenkins is not configured: set JENKINS_URL, JENKINS_USER and JENKINS_TOKEN")]
     NotConfigured,
+    /// The operator's settings for this tenant's Jenkins cannot be used.
+    #[error("this tenant's Jenkins settings cannot be used ({0}); ask the operator to set them again")]
+    Misconfigured(String),
     #[error("Jenkins is unreachable")]
     Unreachable,
     #[error("Jenkins did not answer within {0} s")]

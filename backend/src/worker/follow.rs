@@ -8,12 +8,16 @@ use chrono::NaiveDateTime;
 use guardia_shared::deploy::RunStatus;
 
 use super::Worker;
-use crate::db::{self, Access, DbError, DbPool, TenantTx};
+use crate::db::{self, Access, DbError};
 use crate::jenkins::{Jenkins, JenkinsError, JobPath, QueueItem};
+use crate::tenant_jenkins::TenantJenkins;
 
 /// A run whose queue item Jenkins forgot and whose build cannot be found is given up after
 /// this long (the queue remembers a left item for five minutes).
 const LOST_AFTER: Duration = Duration::from_secs(15 * 60);
+/// A run recorded without a queue item is still being triggered (a few Jenkins timeouts at
+/// most); after this long its trigger was cut short.
+const UNCONFIRMED_AFTER: Duration = Duration::from_secs(2 * 60);
 
 /// Where a run stands in GUARDiA's ledger.
 struct Followed<'a> {
@@ -25,18 +29,25 @@ struct Followed<'a> {
 }
 
 /// What Jenkins says changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Step {
     Started(i32),
     Finished(RunStatus, Option<i32>),
+    /// Closed without asking Jenkins, for this reason.
+    Failed(String),
 }
 
 /// Follows the tenant's unfinished runs one step; returns how many are still unfinished.
+///
+/// It reads, asks Jenkins with no transaction open, then writes each change conditionally
+/// (`UPDATE … WHERE status = <seen>`): with several processes, the one whose write lands
+/// announces the change, and none holds a transaction (or SQLite's write lock) while Jenkins
+/// answers.
 pub async fn tenant(worker: &Worker, tenant_id: &str) -> Result<usize, DbError> {
     let pool = &worker.pool;
     let mut tx = pool.tenant_tx(tenant_id, Access::Read).await?;
-    let deployments = db::deploy::claim_active(&mut tx).await?;
-    let runs = db::batch::claim_active_runs(&mut tx).await?;
+    let deployments = db::deploy::list_active(&mut tx).await?;
+    let runs = db::batch::list_active_runs(&mut tx).await?;
     if deployments.is_empty() && runs.is_empty() {
         tx.commit().await?;
         return Ok(0);
@@ -55,15 +66,8 @@ pub async fn tenant(worker: &Worker, tenant_id: &str) -> Result<usize, DbError> 
             .map(|j| (j.id, j.jenkins_job))
             .collect()
     };
-    // PostgreSQL keeps the claimed rows locked while Jenkins is asked; SQLite must not hold its
-    // one write lock that long, so it reads now and writes each change conditionally later.
-    let mut held = match pool {
-        DbPool::Postgres(_) => Some(tx),
-        DbPool::Sqlite(_) => {
-            tx.commit().await?;
-            None
-        }
-    };
+    let jenkins = worker.jenkins.for_tenant(&mut tx).await?;
+    tx.commit().await?;
 
     let mut unfinished = deployments.len() + runs.len();
     let mut changed_deployments = Vec::new();
@@ -78,19 +82,23 @@ pub async fn tenant(worker: &Worker, tenant_id: &str) -> Result<usize, DbError> 
             build_number: deployment.build_number,
             created_at: deployment.created_at,
         };
-        let Some(step) = look(worker.jenkins.as_ref(), &followed).await else {
+        let Some(step) = look(&jenkins, &followed).await else {
             continue;
         };
-        let progress = deployment_progress(step);
-        let mut write = writer(pool, tenant_id, &mut held).await?;
-        if db::deploy::advance(write.tx(), &deployment.id, deployment.status, &progress)
-            .await?
-            .is_some()
-        {
+        let finished = !matches!(step, Step::Started(_));
+        let mut write = pool.tenant_tx(tenant_id, Access::Write).await?;
+        let advanced = db::deploy::advance(
+            &mut write,
+            &deployment.id,
+            deployment.status,
+            &deployment_progress(step),
+        )
+        .await?;
+        write.commit().await?;
+        if advanced.is_some() {
             changed_deployments.push(deployment.id.clone());
         }
-        write.done().await?;
-        if matches!(step, Step::Finished(..)) {
+        if finished {
             unfinished -= 1;
         }
     }
@@ -105,18 +113,16 @@ pub async fn tenant(worker: &Worker, tenant_id: &str) -> Result<usize, DbError> 
             build_number: run.build_number,
             created_at: run.started_at,
         };
-        let Some(step) = look(worker.jenkins.as_ref(), &followed).await else {
+        let Some(step) = look(&jenkins, &followed).await else {
             continue;
         };
-        let mut write = writer(pool, tenant_id, &mut held).await?;
-        db::batch::advance_run(write.tx(), &run.id, run.status, &run_progress(step)).await?;
-        write.done().await?;
-        if matches!(step, Step::Finished(..)) {
+        let finished = !matches!(step, Step::Started(_));
+        let mut write = pool.tenant_tx(tenant_id, Access::Write).await?;
+        db::batch::advance_run(&mut write, &run.id, run.status, &run_progress(step)).await?;
+        write.commit().await?;
+        if finished {
             unfinished -= 1;
         }
-    }
-    if let Some(tx) = held {
-        tx.commit().await?;
     }
     for id in changed_deployments {
         worker.events.publish(tenant_id, &id).await;
@@ -124,43 +130,30 @@ pub async fn tenant(worker: &Worker, tenant_id: &str) -> Result<usize, DbError> 
     Ok(unfinished)
 }
 
-/// Where a change is written: the held PostgreSQL transaction, or a short SQLite one.
-enum Writer<'a> {
-    Held(&'a mut TenantTx),
-    Own(Box<TenantTx>),
-}
-
-impl Writer<'_> {
-    fn tx(&mut self) -> &mut TenantTx {
-        match self {
-            Writer::Held(tx) => tx,
-            Writer::Own(tx) => tx,
-        }
-    }
-
-    async fn done(self) -> Result<(), DbError> {
-        match self {
-            Writer::Held(_) => Ok(()),
-            Writer::Own(tx) => (*tx).commit().await,
-        }
-    }
-}
-
-async fn writer<'a>(
-    pool: &DbPool,
-    tenant_id: &str,
-    held: &'a mut Option<TenantTx>,
-) -> Result<Writer<'a>, DbError> {
-    Ok(match held {
-        Some(tx) => Writer::Held(tx),
-        None => Writer::Own(Box::new(pool.tenant_tx(tenant_id, Access::Write).await?)),
-    })
-}
-
 /// One run's step, if any; a Jenkins failure is logged and the run looked at again next time
 /// (one unreachable job must not hold up the others).
-async fn look(jenkins: &dyn Jenkins, run: &Followed<'_>) -> Option<Step> {
-    match observe(jenkins, run).await {
+async fn look(jenkins: &TenantJenkins, run: &Followed<'_>) -> Option<Step> {
+    // A job outside the tenant's folder is never asked about, whatever the row says.
+    let job = match jenkins.job(run.job) {
+        Ok(job) => job,
+        Err(e) => return Some(Step::Failed(format!("refused: {e}"))),
+    };
+    if run.build_number.is_none() && run.queue_item_id.is_none() {
+        // Recorded, but the trigger's answer never came back (GUARDiA stopped while asking).
+        return older_than(run.created_at, UNCONFIRMED_AFTER).then(|| {
+            Step::Failed(
+                "GUARDiA stopped before Jenkins confirmed the trigger; look in Jenkins for a build".into(),
+            )
+        });
+    }
+    let client = match jenkins.client() {
+        Ok(client) => client,
+        Err(e) => {
+            tracing::warn!(job = run.job, error = %e, "cannot follow a run: no Jenkins");
+            return None;
+        }
+    };
+    match observe(client.as_ref(), &job, run).await {
         Ok(step) => step,
         Err(e) => {
             tracing::warn!(job = run.job, error = %e, "cannot follow a run in Jenkins");
@@ -170,10 +163,11 @@ async fn look(jenkins: &dyn Jenkins, run: &Followed<'_>) -> Option<Step> {
 }
 
 /// Asks Jenkins about one run; `None` when nothing changed.
-async fn observe(jenkins: &dyn Jenkins, run: &Followed<'_>) -> Result<Option<Step>, JenkinsError> {
-    let Some(job) = JobPath::parse(run.job) else {
-        return Ok(Some(Step::Finished(RunStatus::Aborted, run.build_number)));
-    };
+async fn observe(
+    jenkins: &dyn Jenkins,
+    job: &JobPath,
+    run: &Followed<'_>,
+) -> Result<Option<Step>, JenkinsError> {
     let build = match (run.build_number, run.queue_item_id) {
         (Some(number), _) => number,
         (None, Some(queue_id)) => {
@@ -186,24 +180,24 @@ async fn observe(jenkins: &dyn Jenkins, run: &Followed<'_>) -> Result<Option<Ste
                 Ok(QueueItem::Started { build }) => return Ok(Some(Step::Started(build_number(build)))),
                 Err(JenkinsError::NotFound) => {
                     // The left item expired: find its build by queueId.
-                    return Ok(match jenkins.build_for_queue_item(&job, queue_id).await? {
+                    return Ok(match jenkins.build_for_queue_item(job, queue_id).await? {
                         Some(build) => Some(Step::Started(build_number(build))),
-                        None if is_lost(run.created_at) => Some(Step::Finished(RunStatus::Aborted, None)),
+                        None if older_than(run.created_at, LOST_AFTER) => {
+                            Some(Step::Finished(RunStatus::Aborted, None))
+                        }
                         None => None,
                     });
                 }
                 Err(e) => return Err(e),
             }
         }
-        // Recorded without a queue item: the trigger's outcome is unknown.
-        (None, None) => {
-            return Ok(is_lost(run.created_at).then_some(Step::Finished(RunStatus::Aborted, None)));
-        }
+        // Still being triggered (see `look`).
+        (None, None) => return Ok(None),
     };
     let Ok(number) = u32::try_from(build) else {
         return Ok(Some(Step::Finished(RunStatus::Aborted, Some(build))));
     };
-    match jenkins.build(&job, number).await {
+    match jenkins.build(job, number).await {
         Ok(b) if b.building => Ok((run.status == RunStatus::Queued).then_some(Step::Started(build))),
         Ok(b) => Ok(Some(Step::Finished(
             final_status(b.result.as_deref()),
@@ -219,9 +213,9 @@ fn build_number(build: u32) -> i32 {
     i32::try_from(build).unwrap_or(i32::MAX)
 }
 
-fn is_lost(created_at: NaiveDateTime) -> bool {
+fn older_than(created_at: NaiveDateTime, limit: Duration) -> bool {
     let age = db::now() - created_at;
-    age.to_std().is_ok_and(|age| age > LOST_AFTER)
+    age.to_std().is_ok_and(|age| age > limit)
 }
 
 /// Jenkins' final result as a run status; NOT_BUILT and anything unknown count as ABORTED.
@@ -247,6 +241,12 @@ fn deployment_progress(step: Step) -> db::deploy::DeploymentProgress {
             finished_at: Some(db::now()),
             ..Default::default()
         },
+        Step::Failed(reason) => db::deploy::DeploymentProgress {
+            status: Some(RunStatus::Failure),
+            finished_at: Some(db::now()),
+            failure_reason: Some(reason),
+            ..Default::default()
+        },
     }
 }
 
@@ -261,6 +261,12 @@ fn run_progress(step: Step) -> db::batch::BatchRunProgress {
             status: Some(status),
             build_number: build,
             finished_at: Some(db::now()),
+            ..Default::default()
+        },
+        Step::Failed(reason) => db::batch::BatchRunProgress {
+            status: Some(RunStatus::Failure),
+            finished_at: Some(db::now()),
+            failure_reason: Some(reason),
             ..Default::default()
         },
     }

@@ -56,7 +56,7 @@ async fn migrate_reports_what_it_applied(backend: Backend) {
     let first = run_cli(&test_db, &["migrate"], None).await;
     assert_success(&first);
     assert!(
-        stdout(&first).contains("applied 6 migration(s)"),
+        stdout(&first).contains("applied 7 migration(s)"),
         "{}",
         stdout(&first)
     );

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use guardia_jenkins_sim::{BuildResult, Fault, JobSpec};
 use guardia_shared::Role;
-use guardia_tests::api::{DEPLOY_JOB, FAILED_BUILD, PROJECT, SEEDED_BUILDS, error_codes, jenkins_options};
+use guardia_tests::api::{
+    BATCH_JOB, DEPLOY_JOB, FAILED_BUILD, PROJECT, SEEDED_BUILDS, error_codes, jenkins_options,
+};
 use guardia_tests::subscription::Subscriber;
 use guardia_tests::{Backend, Guardia, GuardiaOptions, World, both_backends, gql_ok};
 use serde_json::{Value, json};
@@ -42,13 +44,15 @@ async fn wait_finished(server: &Guardia, token: &str, id: &str) -> Value {
 
 async fn history_comes_from_one_jenkins_request(backend: Backend) {
     let world = World::start(backend).await;
-    world.jenkins.add_job("big/app", JobSpec::default());
-    world.jenkins.seed_builds("big/app", 5_000, BuildResult::Success);
+    world.jenkins.add_job("acme/big-app", JobSpec::default());
+    world
+        .jenkins
+        .seed_builds("acme/big-app", 5_000, BuildResult::Success);
     let token = world.acme.token(Role::Engineer);
     world
         .gql(
             world.acme.token(Role::Admin),
-            "mutation { createDeployProject(input: { name: \"big\", jenkinsJob: \"big/app\" }) { rollbackParameter } }",
+            "mutation { createDeployProject(input: { name: \"big\", jenkinsJob: \"acme/big-app\" }) { rollbackParameter } }",
             json!({}),
         )
         .await;
@@ -506,7 +510,7 @@ async fn jenkins_failures_answer_upstream_unavailable(backend: Backend) {
 async fn a_restart_mid_deploy_is_followed_to_the_end(backend: Backend) {
     let mut world = World::start(backend).await;
     world.jenkins.add_job(
-        "deploy/slow",
+        "acme/slow",
         JobSpec {
             build_duration: Duration::from_secs(3),
             ..JobSpec::default()
@@ -516,7 +520,7 @@ async fn a_restart_mid_deploy_is_followed_to_the_end(backend: Backend) {
     world
         .gql(
             &admin,
-            "mutation { createDeployProject(input: { name: \"slow\", jenkinsJob: \"deploy/slow\" }) { id } }",
+            "mutation { createDeployProject(input: { name: \"slow\", jenkinsJob: \"acme/slow\" }) { id } }",
             json!({}),
         )
         .await;
@@ -551,7 +555,7 @@ async fn batch_runs_now_and_is_followed(backend: Backend) {
         )
         .await;
     assert_eq!(gql_ok(&body)["runBatchNow"]["status"], "QUEUED");
-    assert_eq!(world.jenkins.triggers("batch/report").len(), 1);
+    assert_eq!(world.jenkins.triggers(BATCH_JOB).len(), 1);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let jobs = world
@@ -578,7 +582,7 @@ async fn batch_runs_now_and_is_followed(backend: Backend) {
         )
         .await;
     assert_eq!(error_codes(&foreign), ["NOT_FOUND"], "{foreign}");
-    assert_eq!(world.jenkins.triggers("batch/report").len(), 1);
+    assert_eq!(world.jenkins.triggers(BATCH_JOB).len(), 1);
 }
 
 async fn a_jenkins_demanding_crumbs_still_deploys(backend: Backend) {

@@ -9,6 +9,7 @@ mod demo;
 mod deploy;
 mod domain;
 mod isolation;
+mod jenkins_tenancy;
 mod migrations;
 mod permissions;
 mod rls;

@@ -15,6 +15,7 @@ const EXPECTED_TABLES: &[&str] = &[
     "servers",
     "sr_comments",
     "srs",
+    "tenant_jenkins",
     "tenants",
     "users",
 ];

@@ -261,7 +261,7 @@ const OPERATIONS: &[Operation] = &[
     op(
         "createBatchJob",
         "Y Y N N N",
-        "mutation($n: String!) { createBatchJob(input: { name: $n, jenkinsJob: \"batch/y\", schedule: \"*/5 * * * *\" }) { id } }",
+        "mutation($n: String!) { createBatchJob(input: { name: $n, jenkinsJob: \"acme/y\", schedule: \"*/5 * * * *\" }) { id } }",
         |f| json!({ "n": format!("new-{}", f.unique) }),
     ),
     op(
@@ -297,7 +297,7 @@ const OPERATIONS: &[Operation] = &[
     op(
         "createDeployProject",
         "Y Y N Y N",
-        "mutation($n: String!) { createDeployProject(input: { name: $n, jenkinsJob: \"deploy/portal\" }) { id rollbackParameter } }",
+        "mutation($n: String!) { createDeployProject(input: { name: $n, jenkinsJob: \"acme/portal\" }) { id rollbackParameter } }",
         |f| json!({ "n": format!("new-{}", f.unique) }),
     ),
     op(
@@ -340,6 +340,18 @@ const OPERATIONS: &[Operation] = &[
         "createTenant",
         "N N N N N",
         "mutation { createTenant(input: { code: \"newco\", name: \"New Co\", adminEmail: \"a@newco.example\", adminName: \"A\", adminPassword: \"a long password\" }) { code } }",
+        none,
+    ),
+    op(
+        "tenantJenkins",
+        "N N N N N",
+        "{ tenantJenkins(tenant: \"acme\") { folderRoot } }",
+        none,
+    ),
+    op(
+        "setTenantJenkins",
+        "N N N N N",
+        "mutation { setTenantJenkins(tenant: \"acme\", input: { folderRoot: \"acme\" }) { folderRoot } }",
         none,
     ),
 ];
@@ -498,6 +510,40 @@ async fn the_operator_admin_manages_tenants(backend: Backend) {
         .await;
     assert_eq!(error_codes(&again), ["CONFLICT"], "{again}");
     let _ = PASSWORD;
+
+    // Where a tenant's Jenkins jobs live: the defaults, then the operator's settings.
+    let settings = world
+        .gql(
+            ops,
+            "{ tenantJenkins(tenant: \"acme\") { tenant folderRoot ownConnection url updatedAt } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        settings["data"]["tenantJenkins"],
+        json!({ "tenant": "acme", "folderRoot": "acme", "ownConnection": false, "url": null, "updatedAt": null }),
+        "{settings}"
+    );
+    let set = world
+        .gql(ops, "mutation { setTenantJenkins(tenant: \"acme\", input: { folderRoot: \"institutions/acme\" }) { folderRoot ownConnection } }", json!({}))
+        .await;
+    assert_eq!(
+        set["data"]["setTenantJenkins"],
+        json!({ "folderRoot": "institutions/acme", "ownConnection": false }),
+        "{set}"
+    );
+    let unknown = world
+        .gql(
+            ops,
+            "{ tenantJenkins(tenant: \"nope\") { folderRoot } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_codes(&unknown), ["NOT_FOUND"], "{unknown}");
+    let bad_root = world
+        .gql(ops, "mutation { setTenantJenkins(tenant: \"acme\", input: { folderRoot: \"acme/../globex\" }) { folderRoot } }", json!({}))
+        .await;
+    assert_eq!(error_codes(&bad_root), ["BAD_USER_INPUT"], "{bad_root}");
 }
 
 both_backends!(

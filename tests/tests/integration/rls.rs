@@ -50,6 +50,10 @@ async fn seed_every_other_table(tx: &mut db::TenantTx, user_id: &str, sr_id: &st
     db::sr::add_comment(tx, sr_id, user_id, "note")
         .await
         .expect("comment");
+    let folder = tx.tenant_id().to_owned();
+    db::tenant_jenkins::set(tx, &folder, None)
+        .await
+        .expect("Jenkins settings");
     let server = db::server::create(
         tx,
         db::server::NewServer {
@@ -77,7 +81,7 @@ async fn seed_every_other_table(tx: &mut db::TenantTx, user_id: &str, sr_id: &st
         tx,
         db::deploy::NewDeployProject {
             name: "portal",
-            jenkins_job: "deploy/portal",
+            jenkins_job: "acme/portal",
             rollback_parameter: "ROLLBACK_BUILD",
         },
     )

@@ -605,7 +605,7 @@ async fn batch_jobs_and_runs(backend: Backend) {
         &mut tx,
         NewBatchJob {
             name: "nightly-report",
-            jenkins_job: "batch/report",
+            jenkins_job: "acme/report",
             schedule: "0 2 * * *",
             enabled: true,
         },
