@@ -10,6 +10,7 @@ mod context;
 mod deploy;
 mod error;
 mod guard;
+mod introspection;
 mod limits;
 mod loader;
 mod pagination;
@@ -60,7 +61,8 @@ pub struct SubscriptionRoot(deploy::DeploySubscription);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Builds the schema with the hostile-caller limits; production hides field suggestions.
+/// Builds the schema with the hostile-caller limits; production hides field suggestions and
+/// shows the schema only to callers with a token.
 pub fn build_schema(production: bool) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
@@ -72,7 +74,9 @@ pub fn build_schema(production: bool) -> AppSchema {
     .limit_recursive_depth(MAX_DEPTH * 3)
     .extension(limits::Limits);
     if production {
-        builder = builder.disable_suggestions();
+        builder = builder
+            .disable_suggestions()
+            .extension(introspection::TokenForIntrospection);
     }
     builder.finish()
 }
