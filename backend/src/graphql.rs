@@ -19,6 +19,8 @@ mod sr;
 mod tenant;
 mod user;
 mod validate;
+#[cfg(test)]
+mod web_app_cost;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
