@@ -106,6 +106,8 @@ async fn a_socket_runs_at_most_five_operations(backend: Backend) {
     let refused = receive(&mut socket, Duration::from_secs(5)).await.expect("refused");
     assert_eq!(refused["id"], "202");
     assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    let complete = receive(&mut socket, Duration::from_secs(5)).await;
+    assert_eq!(complete, Some(json!({ "id": "202", "type": "complete" })));
 
     // The admitted ones still work: a deploy is announced on the socket.
     let body = world
