@@ -9,7 +9,8 @@ use async_graphql::{ServerError, ValidationResult};
 
 use super::{AppSchema, MAX_COMPLEXITY, MutationRoot, QueryRoot, SubscriptionRoot, limits};
 
-const DEPLOYMENT_FIELDS: &str = "id kind status targetBuild buildNumber reason createdAt triggeredBy { name }";
+const DEPLOYMENT_FIELDS: &str =
+    "id kind status targetBuild buildNumber reason createdAt triggeredBy { name }";
 
 fn web_app_documents() -> Vec<(&'static str, String)> {
     let plain = |name, query: &str| (name, query.to_owned());
@@ -113,7 +114,9 @@ async fn complexity(query: &str) -> Result<usize, Vec<String>> {
 #[tokio::test]
 async fn the_web_app_fits_well_within_the_limits() {
     for (name, query) in web_app_documents() {
-        let cost = complexity(&query).await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let cost = complexity(&query)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         println!("{name}: complexity {cost}");
         assert!(cost <= MAX_COMPLEXITY / 5, "{name} costs {cost}");
     }
@@ -121,7 +124,9 @@ async fn the_web_app_fits_well_within_the_limits() {
 
 #[tokio::test]
 async fn lists_weigh_by_their_size() {
-    let nested = |n: u32| format!("{{ srs(first: {n}) {{ edges {{ node {{ comments(first: {n}) {{ id body }} }} }} }} }}");
+    let nested = |n: u32| {
+        format!("{{ srs(first: {n}) {{ edges {{ node {{ comments(first: {n}) {{ id body }} }} }} }} }}")
+    };
     assert_eq!(complexity(&nested(10)).await, Ok(220));
     assert!(complexity(&nested(100)).await.is_err());
     assert_eq!(

@@ -3,11 +3,11 @@
 //! spread, and `deploymentLog` in bounded chunks.
 
 use guardia_backend::db::{self, Access};
+use guardia_jenkins_sim::{BuildResult, JobSpec, ParamDef};
 use guardia_shared::Role;
 use guardia_shared::sr::SrPriority;
 use guardia_tests::api::{error_codes, seed_finished_deployment};
 use guardia_tests::{Backend, World, both_backends, gql_ok};
-use guardia_jenkins_sim::{BuildResult, JobSpec, ParamDef};
 use serde_json::{Value, json};
 
 use crate::statements::statements_so_far;
@@ -69,7 +69,10 @@ async fn the_tenant_is_read_once_per_request(backend: Backend) {
             .iter()
             .all(|u| u["tenant"]["name"] == "acme institution")
     );
-    println!("{backend:?}: users {{ tenant }} with {before} users = {few}, with {} = {many}", before + 60);
+    println!(
+        "{backend:?}: users {{ tenant }} with {before} users = {few}, with {} = {many}",
+        before + 60
+    );
     assert_eq!(many, few, "the tenant is read once, not once per user");
 
     add_srs(&world, 60).await;
@@ -77,7 +80,10 @@ async fn the_tenant_is_read_once_per_request(backend: Backend) {
                 assignee { name tenant { code } } } } } }";
     let (five, _) = statements_for(&world, admin, page, json!({ "n": 5 })).await;
     let (fifty, data) = statements_for(&world, admin, page, json!({ "n": 50 })).await;
-    assert_eq!(data["srs"]["edges"][49]["node"]["requester"]["tenant"]["code"], "acme");
+    assert_eq!(
+        data["srs"]["edges"][49]["node"]["requester"]["tenant"]["code"],
+        "acme"
+    );
     println!("{backend:?}: srs(first: 5) with tenants = {five}, srs(first: 50) = {fifty}");
     assert_eq!(fifty, five, "a page of 50 costs what a page of 5 does");
 }
@@ -89,7 +95,10 @@ async fn comments_are_capped_and_counted(backend: Backend) {
     // The seeded SR has one comment; 119 more, by two authors.
     let mut tx = world.pool.tenant_tx("acme", Access::Write).await.expect("begin");
     for i in 0..119 {
-        let author = &world.acme.user(if i % 2 == 0 { Role::Engineer } else { Role::Pm }).id;
+        let author = &world
+            .acme
+            .user(if i % 2 == 0 { Role::Engineer } else { Role::Pm })
+            .id;
         db::sr::add_comment(&mut tx, &sr, author, &format!("note {i}"))
             .await
             .expect("comment");
@@ -100,7 +109,10 @@ async fn comments_are_capped_and_counted(backend: Backend) {
     let web_app = "query($id: ID!) { sr(id: $id) { id title description status priority createdAt \
                    requester { name } assignee { id name } comments { id body createdAt author { name } } } }";
     let body = world.gql(engineer, web_app, json!({ "id": sr })).await;
-    let comments = gql_ok(&body)["sr"]["comments"].as_array().expect("comments").clone();
+    let comments = gql_ok(&body)["sr"]["comments"]
+        .as_array()
+        .expect("comments")
+        .clone();
     assert_eq!(comments.len(), 50);
     assert_eq!(comments[0]["body"], "Still jamming");
     assert_eq!(comments[49]["body"], "note 48");
@@ -109,7 +121,10 @@ async fn comments_are_capped_and_counted(backend: Backend) {
                  comments(first: $n, after: $after) { id body } } }";
     let body = world.gql(engineer, query, json!({ "id": sr, "n": 100 })).await;
     assert_eq!(gql_ok(&body)["sr"]["commentCount"], 120);
-    assert_eq!(gql_ok(&body)["sr"]["comments"].as_array().expect("list").len(), 100);
+    assert_eq!(
+        gql_ok(&body)["sr"]["comments"].as_array().expect("list").len(),
+        100
+    );
     let last_seen = comments[49]["id"].clone();
     let body = world
         .gql(engineer, query, json!({ "id": sr, "n": 30, "after": last_seen }))
@@ -168,13 +183,25 @@ async fn lists_weigh_by_their_size_and_fragments_by_their_spreads(backend: Backe
 
     let fifteen: String = (0..15).map(|i| format!("a{i}: id ")).collect();
     let fragment = format!("fragment F on User {{ {fifteen} }}");
-    let once = world.gql(admin, &format!("{{ me {{ ...F }} }} {fragment}"), json!({})).await;
-    assert_eq!(gql_ok(&once)["me"]["a14"], world.acme.user(Role::Admin).id.as_str());
+    let once = world
+        .gql(admin, &format!("{{ me {{ ...F }} }} {fragment}"), json!({}))
+        .await;
+    assert_eq!(
+        gql_ok(&once)["me"]["a14"],
+        world.acme.user(Role::Admin).id.as_str()
+    );
     let thrice = world
-        .gql(admin, &format!("{{ me {{ ...F }} x: me {{ ...F }} ... on Query {{ me {{ ...F }} }} }} {fragment}"), json!({}))
+        .gql(
+            admin,
+            &format!("{{ me {{ ...F }} x: me {{ ...F }} ... on Query {{ me {{ ...F }} }} }} {fragment}"),
+            json!({}),
+        )
         .await;
     assert_eq!(error_codes(&thrice), ["BAD_USER_INPUT"], "{thrice}");
-    assert!(thrice["data"].is_null() || thrice.get("data").is_none(), "{thrice}");
+    assert!(
+        thrice["data"].is_null() || thrice.get("data").is_none(),
+        "{thrice}"
+    );
 }
 
 async fn deployment_log_comes_in_bounded_chunks(backend: Backend) {
@@ -189,7 +216,9 @@ async fn deployment_log_comes_in_bounded_chunks(backend: Backend) {
             ..JobSpec::default()
         },
     );
-    world.jenkins.seed_builds("deploy/big-log", 12, BuildResult::Success);
+    world
+        .jenkins
+        .seed_builds("deploy/big-log", 12, BuildResult::Success);
     let mut tx = world.pool.tenant_tx("acme", Access::Write).await.expect("begin");
     let project = db::deploy::create_project(
         &mut tx,
@@ -210,14 +239,22 @@ async fn deployment_log_comes_in_bounded_chunks(backend: Backend) {
     let mut calls = 0;
     loop {
         let body = world
-            .gql(world.acme.token(Role::Engineer), query, json!({ "id": id, "s": start }))
+            .gql(
+                world.acme.token(Role::Engineer),
+                query,
+                json!({ "id": id, "s": start }),
+            )
             .await;
         let log = gql_ok(&body)["deploymentLog"].clone();
         let piece = log["text"].as_str().expect("text");
         assert!(piece.len() <= 64 * 1024, "{} bytes in one call", piece.len());
         assert!(!piece.contains('\u{fffd}'), "no character is cut in two");
         let next = log["nextStart"].as_i64().expect("nextStart");
-        assert_eq!(next, start + piece.len() as i64, "nextStart is where the piece ended");
+        assert_eq!(
+            next,
+            start + piece.len() as i64,
+            "nextStart is where the piece ended"
+        );
         text.push_str(piece);
         start = next;
         calls += 1;
@@ -228,7 +265,11 @@ async fn deployment_log_comes_in_bounded_chunks(backend: Backend) {
     }
     assert!(calls >= 4, "200 KB took {calls} calls");
     assert!(text.contains(&format!("[deploy] PAYLOAD={payload}\r\n")));
-    assert!(text.ends_with("Finished: SUCCESS\r\n"), "{}", &text[text.len() - 40..]);
+    assert!(
+        text.ends_with("Finished: SUCCESS\r\n"),
+        "{}",
+        &text[text.len() - 40..]
+    );
 }
 
 both_backends!(

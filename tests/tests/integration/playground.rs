@@ -65,7 +65,10 @@ async fn the_playground_is_served_whole_under_a_policy(backend: Backend) {
 
     let assets = references(&html);
     assert_eq!(
-        assets.iter().filter(|a| a.starts_with("/graphql/assets/")).count(),
+        assets
+            .iter()
+            .filter(|a| a.starts_with("/graphql/assets/"))
+            .count(),
         6,
         "{assets:?}"
     );
@@ -90,7 +93,10 @@ async fn the_playground_is_served_whole_under_a_policy(backend: Backend) {
     let graphiql = graphiql.text().await.expect("js");
     assert!(graphiql.contains("createFetcher"), "GraphiQL's bundle");
     assert_eq!(world.server.get("/graphql/assets/nope.js").await.status(), 404);
-    assert_eq!(world.server.get("/graphql/assets/..%2FCargo.toml").await.status(), 404);
+    assert_eq!(
+        world.server.get("/graphql/assets/..%2FCargo.toml").await.status(),
+        404
+    );
 
     // Development mode: introspection needs no token.
     let schema = world
@@ -159,7 +165,13 @@ async fn graphiql_off_turns_the_playground_off(backend: Backend) {
     let (server, token) = production(&db, &[("GUARDIA_GRAPHIQL", "off")]).await;
     let response = page(&server).await;
     assert_eq!(response.status(), 404);
-    assert!(response.text().await.expect("text").contains("GUARDIA_GRAPHIQL=off"));
+    assert!(
+        response
+            .text()
+            .await
+            .expect("text")
+            .contains("GUARDIA_GRAPHIQL=off")
+    );
     assert_eq!(
         server.get("/graphql/assets/graphiql-3.9.0.min.js").await.status(),
         404

@@ -23,16 +23,27 @@ async fn connect(world: &World) -> Socket {
         "Sec-WebSocket-Protocol",
         HeaderValue::from_static("graphql-transport-ws"),
     );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("ws connects");
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("ws connects");
     let token = world.acme.token(Role::Engineer);
-    send(&mut socket, json!({ "type": "connection_init", "payload": { "token": token } })).await;
-    let ack = receive(&mut socket, Duration::from_secs(10)).await.expect("an answer");
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "token": token } }),
+    )
+    .await;
+    let ack = receive(&mut socket, Duration::from_secs(10))
+        .await
+        .expect("an answer");
     assert_eq!(ack["type"], "connection_ack", "{ack}");
     socket
 }
 
 async fn send(socket: &mut Socket, message: Value) {
-    socket.send(Message::text(message.to_string())).await.expect("ws send");
+    socket
+        .send(Message::text(message.to_string()))
+        .await
+        .expect("ws send");
 }
 
 /// The next JSON message within `wait` (pings answered); `None` on timeout, close or error.
@@ -103,9 +114,14 @@ async fn a_socket_runs_at_most_five_operations(backend: Backend) {
         "a sixth after one ended is admitted"
     );
     send(&mut socket, subscribe("202")).await;
-    let refused = receive(&mut socket, Duration::from_secs(5)).await.expect("refused");
+    let refused = receive(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("refused");
     assert_eq!(refused["id"], "202");
-    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"],
+        "RATE_LIMITED"
+    );
     let complete = receive(&mut socket, Duration::from_secs(5)).await;
     assert_eq!(complete, Some(json!({ "id": "202", "type": "complete" })));
 
@@ -118,9 +134,14 @@ async fn a_socket_runs_at_most_five_operations(backend: Backend) {
         )
         .await;
     assert!(body.get("errors").is_none(), "{body}");
-    let event = receive(&mut socket, Duration::from_secs(10)).await.expect("an event");
+    let event = receive(&mut socket, Duration::from_secs(10))
+        .await
+        .expect("an event");
     assert_eq!(event["type"], "next", "{event}");
-    assert!(event["payload"]["data"]["deploymentUpdated"]["id"].is_string(), "{event}");
+    assert!(
+        event["payload"]["data"]["deploymentUpdated"]["id"].is_string(),
+        "{event}"
+    );
 }
 
 async fn an_oversized_message_closes_the_socket(backend: Backend) {
@@ -133,7 +154,9 @@ async fn an_oversized_message_closes_the_socket(backend: Backend) {
         json!({ "id": "small", "type": "subscribe", "payload": { "query": padded } }),
     )
     .await;
-    let answer = receive(&mut socket, Duration::from_secs(10)).await.expect("answered");
+    let answer = receive(&mut socket, Duration::from_secs(10))
+        .await
+        .expect("answered");
     assert_eq!(answer["id"], "small", "{answer}");
 
     let oversized = format!("{{ me {{ role }} }} #{}", "x".repeat(120 * 1024));
