@@ -1,6 +1,6 @@
 # Shared settings for scripts/{setup,test,run} and .ci/run (sourced, not executed).
 # One cargo target dir outside the clone, reused by every build and every clean CI clone.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/guardia-target-c}"  # LEAD: own target dir per worktree (shared ones mix worktrees' code); do not commit this line
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/guardia-target}"
 # Tools the project installs for itself (binaryen's wasm-opt from npm).
 export GUARDIA_TOOLS="${GUARDIA_TOOLS:-$HOME/.cache/guardia-tools}"
 export PATH="$GUARDIA_TOOLS/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
