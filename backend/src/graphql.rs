@@ -11,6 +11,7 @@ mod context;
 mod deploy;
 mod error;
 mod guard;
+mod introspection;
 mod limits;
 mod loader;
 mod pagination;
@@ -19,6 +20,8 @@ mod sr;
 mod tenant;
 mod user;
 mod validate;
+#[cfg(test)]
+mod web_app_cost;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
@@ -61,7 +64,8 @@ pub struct SubscriptionRoot(deploy::DeploySubscription);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Builds the schema with the hostile-caller limits; production hides field suggestions.
+/// Builds the schema with the hostile-caller limits; production hides field suggestions and
+/// shows the schema only to callers with a token.
 pub fn build_schema(production: bool) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
@@ -74,7 +78,9 @@ pub fn build_schema(production: bool) -> AppSchema {
     .extension(limits::Limits)
     .extension(all_or_nothing::AllOrNothing);
     if production {
-        builder = builder.disable_suggestions();
+        builder = builder
+            .disable_suggestions()
+            .extension(introspection::TokenForIntrospection);
     }
     builder.finish()
 }

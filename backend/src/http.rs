@@ -6,8 +6,10 @@ mod artifact;
 mod graphql;
 mod health;
 mod metrics;
+mod playground;
 mod subscription;
 mod web;
+mod ws_limits;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -35,6 +37,8 @@ pub struct GraphqlState {
 pub struct AppState {
     pub graphql: GraphqlState,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// `GUARDIA_GRAPHIQL`: whether `GET /graphql` shows the GraphiQL playground to a browser.
+    pub graphiql: bool,
 }
 
 /// Where the built web app is served from, which browser origins may call the API, and the
@@ -57,6 +61,7 @@ pub fn router(setup: AppSetup) -> Router {
     Router::new()
         .merge(api)
         .route("/graphql/ws", get(subscription::upgrade))
+        .route("/graphql/assets/{file}", get(playground::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))

@@ -489,6 +489,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         run_mode: None,
         web_dir: args.web_dir.clone(),
         cors_origins: String::new(),
+        graphiql: "on".into(),
         jenkins: JenkinsArgs {
             url: None,
             user: None,

@@ -35,6 +35,9 @@ pub struct ServeArgs {
     /// Other browser origins allowed to call the API, comma-separated (none by default)
     #[arg(long, env = "GUARDIA_CORS_ORIGINS", default_value = "")]
     pub cors_origins: String,
+    /// `off` turns off the GraphiQL playground at GET /graphql (`on` by default)
+    #[arg(long, env = "GUARDIA_GRAPHIQL", default_value = "on")]
+    pub graphiql: String,
     #[command(flatten)]
     pub jenkins: JenkinsArgs,
 }
@@ -87,6 +90,7 @@ impl Default for ServeArgs {
             run_mode: std::env::var("GUARDIA_ENV").ok(),
             web_dir: std::env::var_os("GUARDIA_WEB_DIR").map_or_else(|| PathBuf::from("dist"), PathBuf::from),
             cors_origins: std::env::var("GUARDIA_CORS_ORIGINS").unwrap_or_default(),
+            graphiql: std::env::var("GUARDIA_GRAPHIQL").unwrap_or_else(|_| "on".into()),
             jenkins: JenkinsArgs::from_env(),
         }
     }
@@ -173,6 +177,7 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
         on_listening,
     } = launch;
     let bind: SocketAddr = parse_bind(&args.bind)?;
+    let graphiql = parse_switch("GUARDIA_GRAPHIQL", &args.graphiql)?;
 
     let applied = db::run_pending(&url).await?;
     if !applied.is_empty() {
@@ -219,6 +224,7 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
     let state = AppState {
         graphql: GraphqlState { schema, services },
         metrics: http::metrics_handle(),
+        graphiql,
     };
     let app = http::router(AppSetup {
         state,
@@ -242,6 +248,15 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
         .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// An on/off setting (`on`, `off`; also `true`/`false`, `1`/`0`).
+fn parse_switch(name: &str, value: &str) -> anyhow::Result<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" | "" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        other => anyhow::bail!("{name} must be `on` or `off`, not '{other}'"),
+    }
 }
 
 /// Tells a newcomer how to get a first login when the database holds no tenant yet.

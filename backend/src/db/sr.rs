@@ -1,5 +1,7 @@
 //! Service requests and their comments.
 
+mod first_per_sr;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -217,6 +219,44 @@ pub async fn comments_of(tx: &mut TenantTx, sr_ids: &[String]) -> Result<Vec<SrC
             .order((sr_comments::sr_id.asc(), sr_comments::id.asc()))
             .select(SrComment::as_select())
             .load(c)
+            .await
+    })?)
+}
+
+/// At most `per_sr` comments of each SR, oldest first, after the comment with id `after`
+/// (when given), in one query whatever the number of SRs or of their comments.
+pub async fn comment_pages(
+    tx: &mut TenantTx,
+    sr_ids: &[String],
+    per_sr: i64,
+    after: Option<&str>,
+) -> Result<Vec<SrComment>, DbError> {
+    if sr_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tenant = tx.tenant_id().to_owned();
+    let query = first_per_sr::FirstPerSr {
+        tenant_id: &tenant,
+        sr_ids,
+        per_sr,
+        after,
+    };
+    Ok(db_run!(tx.conn(), |c| query.load::<SrComment>(c).await)?)
+}
+
+/// How many comments each SR has (SRs without comments are left out), in one query.
+pub async fn comment_counts(tx: &mut TenantTx, sr_ids: &[String]) -> Result<Vec<(String, i64)>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        sr_comments::table
+            .filter(
+                sr_comments::tenant_id
+                    .eq(&tenant)
+                    .and(sr_comments::sr_id.eq_any(sr_ids)),
+            )
+            .group_by(sr_comments::sr_id)
+            .select((sr_comments::sr_id, diesel::dsl::count_star()))
+            .load::<(String, i64)>(c)
             .await
     })?)
 }

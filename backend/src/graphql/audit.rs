@@ -97,7 +97,10 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The tenant's audit log, newest first.
-    #[graphql(guard = "Require(Permission::AuditLogRead)")]
+    #[graphql(
+        guard = "Require(Permission::AuditLogRead)",
+        complexity = "super::pagination::weight(first, 50, child_complexity)"
+    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

@@ -226,7 +226,8 @@ pub struct DeploymentLog {
     pub text: String,
     /// Pass as `start` to get what follows.
     pub next_start: i32,
-    /// False while Jenkins is still writing (or the build has not started).
+    /// False while Jenkins is still writing (or the build has not started), or while more
+    /// text follows (one call returns at most 64 KiB).
     pub complete: bool,
 }
 
@@ -295,7 +296,10 @@ impl DeployQuery {
     }
 
     /// The project's newest Jenkins builds, newest first (one request to Jenkins).
-    #[graphql(guard = "Require(Permission::DeployHistoryRead)")]
+    #[graphql(
+        guard = "Require(Permission::DeployHistoryRead)",
+        complexity = "super::pagination::weight(limit, 10, child_complexity)"
+    )]
     async fn build_history(
         &self,
         ctx: &Context<'_>,
@@ -326,7 +330,10 @@ impl DeployQuery {
     }
 
     /// GUARDiA's ledger of deploys and rollbacks, newest first; it outlives Jenkins' builds.
-    #[graphql(guard = "Require(Permission::DeployHistoryRead)")]
+    #[graphql(
+        guard = "Require(Permission::DeployHistoryRead)",
+        complexity = "super::pagination::weight(first, 20, child_complexity)"
+    )]
     async fn deployments(
         &self,
         ctx: &Context<'_>,
@@ -358,7 +365,8 @@ impl DeployQuery {
         Ok(row.into())
     }
 
-    /// The deployment's Jenkins console text from byte `start` (0 for the beginning).
+    /// The deployment's Jenkins console text from byte `start` (0 for the beginning), at most
+    /// 64 KiB per call: ask again from `nextStart` until `complete`.
     #[graphql(guard = "Require(Permission::DeployHistoryRead)")]
     async fn deployment_log(
         &self,

@@ -37,6 +37,17 @@ pub fn page_request(first: Option<i32>, after: Option<&str>) -> ApiResult<PageRe
     })
 }
 
+/// The complexity of a list field: its selection once per item it may return (`first` or
+/// `limit`, `default` when null), at least once, at most [`MAX_PAGE_SIZE`] times (a larger
+/// value is refused by the resolver anyway). Use as
+/// `#[graphql(complexity = "weight(first, 20, child_complexity)")]`.
+pub fn weight(first: Option<i32>, default: i32, child_complexity: usize) -> usize {
+    let items = first.unwrap_or(default).clamp(1, MAX_PAGE_SIZE);
+    usize::try_from(items)
+        .unwrap_or(1)
+        .saturating_mul(child_complexity)
+}
+
 /// Declares `<Name>Connection` and `<Name>Edge` for a node type with a `row_id()`.
 /// `totalCount` runs `$count(ctx, &self.filter)` only when a client asks for it.
 macro_rules! connection {
@@ -121,5 +132,14 @@ mod tests {
             page_request(Some(100), Some(&cursor)).unwrap().after.as_deref(),
             Some("0190a-b")
         );
+    }
+
+    #[test]
+    fn lists_weigh_by_their_size() {
+        assert_eq!(weight(Some(10), 20, 7), 70);
+        assert_eq!(weight(None, 20, 7), 140);
+        assert_eq!(weight(Some(0), 20, 7), 7);
+        assert_eq!(weight(Some(i32::MAX), 20, 7), 700);
+        assert_eq!(weight(Some(100), 20, usize::MAX), usize::MAX);
     }
 }

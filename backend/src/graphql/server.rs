@@ -132,7 +132,10 @@ pub struct ServerQuery;
 
 #[Object]
 impl ServerQuery {
-    #[graphql(guard = "Require(Permission::ServerRead)")]
+    #[graphql(
+        guard = "Require(Permission::ServerRead)",
+        complexity = "super::pagination::weight(first, 20, child_complexity)"
+    )]
     async fn servers(
         &self,
         ctx: &Context<'_>,

@@ -11,7 +11,8 @@ use super::audit::record;
 use super::context::{self, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
-use super::pagination::{connection, page_request};
+use super::loader::CommentPage;
+use super::pagination::{MAX_PAGE_SIZE, connection, page_request, weight};
 use super::user::{User, load as load_user};
 use super::validate;
 use crate::auth::Session;
@@ -67,14 +68,48 @@ impl Sr {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at.and_utc()
     }
-    /// Comments, oldest first.
-    async fn comments(&self, ctx: &Context<'_>) -> ApiResult<Vec<SrComment>> {
-        let comments = context::loaders(ctx)?
-            .comments
-            .load_one(self.0.id.clone())
-            .await?;
+    /// Comments, oldest first: at most `first` (1 to 100), after the comment with id `after`
+    /// (the last one already shown). `commentCount` says how many there are in all.
+    #[graphql(complexity = "weight(first, COMMENTS_DEFAULT, child_complexity)")]
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(COMMENTS_DEFAULT)")] first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Vec<SrComment>> {
+        let key = comment_page(&self.0.id, first, after)?;
+        let comments = context::loaders(ctx)?.comments.load_one(key).await?;
         Ok(comments.unwrap_or_default().into_iter().map(SrComment).collect())
     }
+    /// How many comments the SR has.
+    async fn comment_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let count = context::loaders(ctx)?
+            .comment_counts
+            .load_one(self.0.id.clone())
+            .await?;
+        Ok(count.unwrap_or(0))
+    }
+}
+
+/// Comments an SR shows when `first` is not given.
+pub const COMMENTS_DEFAULT: i32 = 50;
+
+/// Checks `comments`' arguments; the key the comment loader takes.
+fn comment_page(sr_id: &str, first: Option<i32>, after: Option<String>) -> ApiResult<CommentPage> {
+    let first = first.unwrap_or(COMMENTS_DEFAULT);
+    if !(1..=MAX_PAGE_SIZE).contains(&first) {
+        return Err(ApiError::bad_input(format!(
+            "`first` must be between 1 and {MAX_PAGE_SIZE}, not {first}"
+        )));
+    }
+    if after.as_ref().is_some_and(|id| id.is_empty() || id.len() > 64) {
+        return Err(ApiError::bad_input("`after` must be the id of a comment"));
+    }
+    Ok(CommentPage {
+        sr_id: sr_id.to_owned(),
+        first: i64::from(first),
+        after,
+    })
 }
 
 pub struct SrComment(pub db::sr::SrComment);
@@ -139,18 +174,26 @@ async fn visible_sr(ctx: &Context<'_>, id: &str, permission: Permission) -> ApiR
     Ok(sr)
 }
 
-/// Loads what the selection will ask of a page's SRs (people, comments, comment authors) in at
-/// most two queries, into the request's loader caches: the page then costs the same number of
-/// statements whatever its size, without depending on batch timing.
+/// Loads what the selection will ask of a page's SRs (people, comments, comment counts,
+/// comment authors) in at most four queries, into the request's loader caches: the page then
+/// costs the same number of statements whatever its size, without depending on batch timing.
 async fn prime_page(ctx: &Context<'_>, srs: &[db::sr::Sr]) -> ApiResult<()> {
     let node = ctx.look_ahead().field("edges").field("node");
     let wants_people = node.field("requester").exists() || node.field("assignee").exists();
-    let wants_comments = node.field("comments").exists();
-    let wants_authors = node.field("comments").field("author").exists();
-    if srs.is_empty() || !(wants_people || wants_comments) {
+    let comments = node.field("comments");
+    let wants_authors = comments.field("author").exists();
+    let wants_counts = node.field("commentCount").exists();
+    // Several `comments` selections with different arguments: the first one's is primed, the
+    // others load through the batch loader.
+    let comment_args = comments
+        .selection_fields()
+        .first()
+        .and_then(|field| field.arguments().ok());
+    if srs.is_empty() || !(wants_people || comment_args.is_some() || wants_counts) {
         return Ok(());
     }
     let loaders = context::loaders(ctx)?;
+    let ids: Vec<String> = srs.iter().map(|sr| sr.id.clone()).collect();
     let mut user_ids: Vec<String> = Vec::new();
     if wants_people {
         for sr in srs {
@@ -158,14 +201,31 @@ async fn prime_page(ctx: &Context<'_>, srs: &[db::sr::Sr]) -> ApiResult<()> {
             user_ids.extend(sr.assignee_id.clone());
         }
     }
-    if wants_comments {
-        let ids: Vec<String> = srs.iter().map(|sr| sr.id.clone()).collect();
-        let comments = db::sr::comments_of(&mut *tx(ctx).await?, &ids).await?;
+    // Arguments the resolver would refuse are left to it, to answer with its error.
+    if let Some(Ok(page)) = comment_args.map(|args| comment_page_of(&args)) {
+        let (first, after) = (page.first, page.after);
+        let comments = db::sr::comment_pages(&mut *tx(ctx).await?, &ids, first, after.as_deref()).await?;
         if wants_authors {
             user_ids.extend(comments.iter().map(|c| c.author_id.clone()));
         }
-        let by_sr = super::loader::comments_by_sr(&ids, comments);
-        loaders.comments.feed_many(by_sr).await;
+        let pages = super::loader::comments_by_sr(&ids, comments)
+            .into_iter()
+            .map(|(sr_id, page)| {
+                let key = CommentPage {
+                    sr_id,
+                    first,
+                    after: after.clone(),
+                };
+                (key, page)
+            });
+        loaders.comments.feed_many(pages).await;
+    }
+    if wants_counts {
+        let counts = db::sr::comment_counts(&mut *tx(ctx).await?, &ids).await?;
+        loaders
+            .comment_counts
+            .feed_many(super::loader::counts_by_sr(&ids, counts))
+            .await;
     }
     if !user_ids.is_empty() {
         user_ids.sort_unstable();
@@ -179,13 +239,40 @@ async fn prime_page(ctx: &Context<'_>, srs: &[db::sr::Sr]) -> ApiResult<()> {
     Ok(())
 }
 
+/// The comment page (with an empty SR id) that `comments`' written arguments ask for.
+fn comment_page_of(args: &[(async_graphql::Name, async_graphql::Value)]) -> ApiResult<CommentPage> {
+    let arg = |name: &str| {
+        args.iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, v)| v.clone())
+    };
+    let first = match arg("first") {
+        None | Some(async_graphql::Value::Null) => None,
+        Some(async_graphql::Value::Number(n)) => Some(
+            n.as_i64()
+                .and_then(|n| i32::try_from(n).ok())
+                .ok_or_else(|| ApiError::bad_input("`first` is out of range"))?,
+        ),
+        Some(_) => return Err(ApiError::bad_input("`first` must be a number")),
+    };
+    let after = match arg("after") {
+        None | Some(async_graphql::Value::Null) => None,
+        Some(async_graphql::Value::String(id)) => Some(id),
+        Some(_) => return Err(ApiError::bad_input("`after` must be a string")),
+    };
+    comment_page("", first, after)
+}
+
 #[derive(Default)]
 pub struct SrQuery;
 
 #[Object]
 impl SrQuery {
     /// Service requests, newest first; a CUSTOMER gets only their own.
-    #[graphql(guard = "Require(Permission::SrRead)")]
+    #[graphql(
+        guard = "Require(Permission::SrRead)",
+        complexity = "weight(first, 20, child_complexity)"
+    )]
     async fn srs(
         &self,
         ctx: &Context<'_>,

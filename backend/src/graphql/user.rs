@@ -43,7 +43,8 @@ impl User {
     }
     async fn tenant(&self, ctx: &Context<'_>) -> ApiResult<Tenant> {
         if context::has_tx(ctx) {
-            return Ok(Tenant(db::tenant::get(&mut *tx(ctx).await?).await?));
+            // Read once per request, however many users the answer holds.
+            return Ok(Tenant(context::loaders(ctx)?.tenant().await?));
         }
         // `login`'s payload and subscription events have no request transaction: read in the
         // user's scope.

@@ -8,14 +8,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{ErrorExtensionValues, PathSegment, ServerError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use guardia_shared::ErrorCode;
 use serde_json::{Map, Value, json};
 
@@ -243,12 +242,7 @@ pub async fn get(
         .is_some_and(|accept| accept.contains("text/html"));
     let has_query = query.iter().any(|(k, _)| k == "query");
     if wants_html && !has_query {
-        let page = GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("GUARDiA ITSM API")
-            .finish();
-        return Html(page).into_response();
+        return super::playground::page(state.graphiql, &headers);
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();

@@ -1,7 +1,8 @@
 //! `GET /graphql/ws`: subscriptions over graphql-transport-ws (and the legacy
 //! subscriptions-transport-ws). The token comes in `connection_init`'s payload, as
 //! `{"Authorization": "Bearer <token>"}` or `{"token": "<token>"}`, and is checked like an
-//! HTTP request's.
+//! HTTP request's. The socket's limits (message size, operations at a time, time per query)
+//! are in `ws_limits`.
 
 use std::net::SocketAddr;
 
@@ -12,6 +13,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::AppState;
+use super::ws_limits::{SocketExecutor, limit_messages};
 use crate::auth::session::authenticate;
 use crate::db::Access;
 use crate::graphql::{ApiError, Authenticated, RequestContext};
@@ -24,10 +26,10 @@ pub async fn upgrade(
 ) -> Response {
     let schema = state.graphql.schema.clone();
     let services = state.graphql.services.clone();
-    upgrade
+    limit_messages(upgrade)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, schema, protocol)
+            GraphQLWebSocket::new(socket, SocketExecutor::new(schema), protocol)
                 .on_connection_init(move |payload| async move {
                     let token = token_of(&payload).ok_or_else(ApiError::unauthenticated)?;
                     let (session, tx) = authenticate(&services.tokens, &services.pool, &token, Access::Read)

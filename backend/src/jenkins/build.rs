@@ -192,13 +192,19 @@ pub async fn build_for_queue_item(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsoleChunk {
     pub text: String,
-    /// `X-Text-Size`: the offset to ask from next (never the body's length).
+    /// `X-Text-Size`, or where a cut-off chunk ended: the offset to ask from next (never the
+    /// text's length in characters).
     pub next_start: u64,
-    /// `X-More-Data`: the build is still writing.
+    /// `X-More-Data`: the build is still writing; or the chunk was cut off.
     pub more: bool,
 }
 
-/// Console text from byte `start` (`logText/progressiveText`).
+/// The most console bytes one call reads: a longer log comes in several calls, so a huge log
+/// never sits in memory whole.
+pub const CONSOLE_CHUNK: usize = 64 * 1024;
+
+/// Console text from byte `start` (`logText/progressiveText`), at most [`CONSOLE_CHUNK`] bytes:
+/// the body is read as it streams in and dropped once that much has come.
 pub async fn console(
     client: &JenkinsClient,
     job: &JobPath,
@@ -215,16 +221,52 @@ pub async fn console(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    let next_start = header("x-text-size")
+    let text_size = header("x-text-size")
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| JenkinsError::BadResponse("progressiveText without X-Text-Size".into()))?;
     let more = header("x-more-data").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let text = response.text().await.map_err(|_| JenkinsError::Unreachable)?;
+    let mut body = response.bytes_stream();
+    let mut bytes: Vec<u8> = Vec::new();
+    while let Some(piece) = body.next().await {
+        let piece = piece.map_err(|_| JenkinsError::Unreachable)?;
+        let room = CONSOLE_CHUNK - bytes.len();
+        if piece.len() > room {
+            bytes.extend_from_slice(&piece[..room]);
+            bytes.truncate(whole_characters(&bytes));
+            let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+            return Ok(ConsoleChunk {
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+                next_start: start.saturating_add(read),
+                more: true,
+            });
+        }
+        bytes.extend_from_slice(&piece);
+    }
     Ok(ConsoleChunk {
-        text,
-        next_start,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        next_start: text_size,
         more,
     })
+}
+
+/// How many leading bytes hold whole UTF-8 characters: a cut can split the last one (its
+/// bytes then start the next chunk).
+fn whole_characters(bytes: &[u8]) -> usize {
+    let len = bytes.len();
+    for back in 1..=len.min(4) {
+        let byte = bytes[len - back];
+        if byte & 0xC0 == 0x80 {
+            continue; // a continuation byte: the character starts further back
+        }
+        let needed = match byte {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => 1,
+        };
+        return if back < needed { len - back } else { len };
+    }
+    len
 }
 
 /// An artifact on its way from Jenkins: headers known, body streamed.
@@ -276,6 +318,22 @@ pub async fn artifact(
 mod tests {
     use super::*;
     use crate::jenkins::fixture;
+
+    #[test]
+    fn a_cut_keeps_whole_characters() {
+        let text = "ab한글".as_bytes(); // 2 ASCII bytes, then two 3-byte characters
+        assert_eq!(whole_characters(text), 8);
+        assert_eq!(whole_characters(&text[..7]), 5);
+        assert_eq!(whole_characters(&text[..6]), 5);
+        assert_eq!(whole_characters(&text[..5]), 5);
+        assert_eq!(whole_characters(&text[..3]), 2);
+        assert_eq!(whole_characters(b""), 0);
+        assert_eq!(
+            whole_characters(&[0x80, 0x80, 0x80, 0x80, 0x80]),
+            5,
+            "junk is kept"
+        );
+    }
 
     #[test]
     fn every_build_fixture_parses() {

@@ -323,18 +323,24 @@ fn LiveProgress(deployment: Deployment) -> impl IntoView {
     let running = matches!(deployment.status.as_str(), "QUEUED" | "RUNNING");
     if deployment.build_number.is_some() {
         let read = session.mutation(LOG);
-        Effect::new(move || {
-            if let Some(Ok(data)) = read.value().get() {
-                let log = &data["deploymentLog"];
-                console.update(|c| c.push_str(log["text"].as_str().unwrap_or_default()));
-                next_start.set(log["nextStart"].as_i64().unwrap_or(0));
-            }
-        });
         let poll = move || {
             if !read.pending().get_untracked() {
                 read.dispatch(json!({ "id": id, "s": next_start.get_untracked() }));
             }
         };
+        let read_on = poll.clone();
+        Effect::new(move || {
+            if let Some(Ok(data)) = read.value().get() {
+                let log = &data["deploymentLog"];
+                let text = log["text"].as_str().unwrap_or_default();
+                console.update(|c| c.push_str(text));
+                next_start.set(log["nextStart"].as_i64().unwrap_or(0));
+                // A long console comes in pieces: a finished build's is read on to its end.
+                if !running && !text.is_empty() {
+                    read_on();
+                }
+            }
+        });
         poll();
         if running && let Ok(handle) = set_interval_with_handle(poll, std::time::Duration::from_millis(1000))
         {

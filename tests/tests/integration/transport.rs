@@ -40,9 +40,9 @@ async fn hostile_requests_are_refused_quickly_and_the_server_stays_healthy(backe
     deep_query.push_str("name");
     deep_query.push_str(&" }".repeat(8 + 5));
     let aliases: String = (0..16).map(|i| format!("a{i}: me {{ id }} ")).collect();
-    // 14 × 25 fields = 350 > 250, within the alias and depth limits.
+    // 14 × 100 SRs × 24 fields = 33,600 > 10,000, within the alias and depth limits.
     let heavy: String = (0..14)
-        .map(|i| format!("s{i}: srs {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ id title description status priority createdAt updatedAt requester {{ id name email role active }} assignee {{ id name email }} }} }} }} "))
+        .map(|i| format!("s{i}: srs(first: 100) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ id title description status priority createdAt updatedAt requester {{ id name email role active }} assignee {{ id name email }} }} }} }} "))
         .collect();
     let cases: Vec<(&str, String)> = vec![
         ("too deep", deep_query),
