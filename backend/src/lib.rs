@@ -10,5 +10,6 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod jenkins;
+pub mod private_file;
 pub mod telemetry;
 pub mod worker;

@@ -163,7 +163,7 @@ async fn tenant_and_user_creation(backend: Backend) {
         None,
     )
     .await;
-    assert_failure_says(&dup_email, "a user with email 'kim@acme.example' already exists");
+    assert_failure_says(&dup_email, db::user::EMAIL_TAKEN);
     let unknown_tenant = run_cli(
         &test_db,
         &[

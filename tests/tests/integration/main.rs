@@ -8,6 +8,7 @@ mod copy;
 mod demo;
 mod deploy;
 mod domain;
+mod installations;
 mod isolation;
 mod migrations;
 mod permissions;
