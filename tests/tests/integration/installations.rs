@@ -23,16 +23,19 @@ impl Installation {
         let database = format!("gi_{label}_{}", &suffix[20..]);
         let role = db::derived_role(&database);
         let admin = admin_client().await;
-        admin
-            .batch_execute(&format!(
-                "CREATE ROLE {login} LOGIN PASSWORD 'secret-{label}';
-                 CREATE DATABASE {database} OWNER {login};
-                 REVOKE CONNECT, TEMPORARY ON DATABASE {database} FROM PUBLIC;
-                 CREATE ROLE {role} NOLOGIN;
-                 GRANT {role} TO {login};"
-            ))
-            .await
-            .expect("the README's set-up");
+        // One statement at a time: CREATE DATABASE refuses to run inside a transaction.
+        for statement in [
+            format!("CREATE ROLE {login} LOGIN PASSWORD 'secret-{label}'"),
+            format!("CREATE DATABASE {database} OWNER {login}"),
+            format!("REVOKE CONNECT, TEMPORARY ON DATABASE {database} FROM PUBLIC"),
+            format!("CREATE ROLE {role} NOLOGIN"),
+            format!("GRANT {role} TO {login}"),
+        ] {
+            admin
+                .batch_execute(&statement)
+                .await
+                .unwrap_or_else(|e| panic!("the README's set-up: {statement}: {e}"));
+        }
         let mut url = url::Url::parse(&admin_url()).expect("TEST_DATABASE_URL is a URL");
         url.set_username(&login).expect("a user");
         url.set_password(Some(&format!("secret-{label}"))).expect("a password");
@@ -61,10 +64,11 @@ impl Installation {
 
 impl Drop for Installation {
     fn drop(&mut self) {
-        let sql = format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE); DROP ROLE IF EXISTS {}; DROP ROLE IF EXISTS {};",
-            self.database, self.role, self.login
-        );
+        let statements = [
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.database),
+            format!("DROP ROLE IF EXISTS {}", self.role),
+            format!("DROP ROLE IF EXISTS {}", self.login),
+        ];
         // Drop may run inside a runtime: use a thread with its own.
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -76,7 +80,10 @@ impl Drop for Installation {
                     .await
                     .ok()?;
                 tokio::spawn(connection);
-                client.batch_execute(&sql).await.ok()
+                for statement in statements {
+                    client.batch_execute(&statement).await.ok()?;
+                }
+                Some(())
             })
         })
         .join();
