@@ -346,6 +346,9 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         std::os::unix::fs::symlink(dir.path().join("dangling"), &path).unwrap();
         assert!(Secrets::load(RunMode::Development, None, None, dir.path()).is_err());
-        assert!(!dir.path().join("dangling").exists(), "nothing written through the link");
+        assert!(
+            !dir.path().join("dangling").exists(),
+            "nothing written through the link"
+        );
     }
 }

@@ -80,7 +80,10 @@ fn new_private(path: &Path) -> io::Result<std::fs::File> {
 
 #[cfg(not(unix))]
 fn new_private(path: &Path) -> io::Result<std::fs::File> {
-    std::fs::OpenOptions::new().write(true).create_new(true).open(path)
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
 }
 
 #[cfg(unix)]
@@ -140,7 +143,10 @@ mod tests {
         assert!(create_new(&link, "x").is_err());
         assert!(!dir.path().join("target").exists());
         std::fs::write(dir.path().join("target"), "t").expect("target");
-        assert!(read(&link).is_err(), "a link is refused even when it leads somewhere");
+        assert!(
+            read(&link).is_err(),
+            "a link is refused even when it leads somewhere"
+        );
     }
 
     #[test]

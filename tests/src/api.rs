@@ -126,7 +126,10 @@ impl World {
 
     /// Like [`World::start`], with more environment for the server.
     pub async fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> Self {
-        let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Self::start_full_env(backend, SimOptions::default(), None, env).await
     }
 

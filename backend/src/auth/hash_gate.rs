@@ -2,8 +2,8 @@
 //! so unbounded concurrent logins exhaust memory long before they exhaust anything else: at
 //! most one run per core, a short queue behind them, and a refusal beyond that.
 
-use std::sync::{Arc, OnceLock};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
@@ -47,10 +47,7 @@ impl HashGate {
 
     /// Runs `work` (an argon2 hash or check) on a blocking thread once a slot is free; refuses
     /// at once when the queue is full, or after [`MAX_WAIT`] in it.
-    pub async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, Busy> {
+    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
         let admission = self.admit()?;
         let permit = tokio::time::timeout(MAX_WAIT, self.slots.clone().acquire_owned())
             .await
@@ -119,7 +116,7 @@ mod tests {
             }
         }
         assert!(peak.load(Ordering::SeqCst) <= 2, "never more than the slots");
-        assert!(done >= 2 && done <= 5, "slots plus queue at most: {done}");
+        assert!((2..=5).contains(&done), "slots plus queue at most: {done}");
         assert_eq!(done + refused, 20);
         assert!(gate.run(|| 7).await == Ok(7), "free again afterwards");
     }

@@ -149,7 +149,10 @@ impl LoginLimiter {
         if succeeded {
             map.remove(&attempt.account);
         }
-        let keys = [(&attempt.account, attempt.before[0]), (&attempt.client, attempt.before[1])];
+        let keys = [
+            (&attempt.account, attempt.before[0]),
+            (&attempt.client, attempt.before[1]),
+        ];
         for (key, before) in keys.into_iter().skip(usize::from(succeeded)) {
             if let Some(counter) = map.get_mut(key) {
                 counter.failures = counter.failures.saturating_sub(1);
@@ -228,12 +231,23 @@ mod tests {
     fn strangers_do_not_lock_the_owner_out() {
         let limiter = LoginLimiter::default();
         for _ in 0..FREE_FAILURES_PER_ACCOUNT {
-            limiter.begin("kim@x.kr", ip("203.0.113.9")).expect("free").failed();
+            limiter
+                .begin("kim@x.kr", ip("203.0.113.9"))
+                .expect("free")
+                .failed();
         }
-        assert!(limiter.begin("KIM@x.kr", ip("203.0.113.9")).is_err(), "the stranger waits");
-        let owner = limiter.begin("kim@x.kr", ip("198.51.100.7")).expect("the owner may try");
+        assert!(
+            limiter.begin("KIM@x.kr", ip("203.0.113.9")).is_err(),
+            "the stranger waits"
+        );
+        let owner = limiter
+            .begin("kim@x.kr", ip("198.51.100.7"))
+            .expect("the owner may try");
         owner.succeeded();
-        assert!(limiter.begin("lee@x.kr", ip("203.0.113.9")).is_ok(), "other emails from there");
+        assert!(
+            limiter.begin("lee@x.kr", ip("203.0.113.9")).is_ok(),
+            "other emails from there"
+        );
     }
 
     #[test]
@@ -250,10 +264,16 @@ mod tests {
         let limiter = LoginLimiter::default();
         for i in 0..FREE_FAILURES_PER_CLIENT {
             let client = ip(&format!("2001:db8:0:1::{i:x}"));
-            limiter.begin(&format!("user{i}@x.kr"), client).expect("free").failed();
+            limiter
+                .begin(&format!("user{i}@x.kr"), client)
+                .expect("free")
+                .failed();
         }
         assert!(limiter.begin("new@x.kr", ip("2001:db8:0:1:ffff::1")).is_err());
-        assert!(limiter.begin("new@x.kr", ip("2001:db8:0:2::1")).is_ok(), "another /64");
+        assert!(
+            limiter.begin("new@x.kr", ip("2001:db8:0:2::1")).is_ok(),
+            "another /64"
+        );
     }
 
     #[test]
@@ -261,14 +281,20 @@ mod tests {
         let limiter = LoginLimiter::default();
         let client = ip("10.0.0.1");
         for _ in 0..3 * FREE_FAILURES_PER_ACCOUNT {
-            limiter.begin("kim@x.kr", client).expect("never counted").not_checked();
+            limiter
+                .begin("kim@x.kr", client)
+                .expect("never counted")
+                .not_checked();
         }
         for _ in 0..FREE_FAILURES_PER_ACCOUNT - 1 {
             limiter.begin("kim@x.kr", client).expect("free").failed();
         }
         limiter.begin("kim@x.kr", client).expect("last free").succeeded();
         for _ in 0..FREE_FAILURES_PER_ACCOUNT {
-            limiter.begin("kim@x.kr", client).expect("cleared by the success").failed();
+            limiter
+                .begin("kim@x.kr", client)
+                .expect("cleared by the success")
+                .failed();
         }
         assert!(limiter.begin("kim@x.kr", client).is_err());
     }

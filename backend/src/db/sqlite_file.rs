@@ -10,7 +10,10 @@ use crate::private_file;
 
 pub(crate) fn make_private(path: &Path) -> Result<(), DbError> {
     let failed = |e: std::io::Error| {
-        DbError::Config(format!("cannot make the SQLite database {} private: {e}", path.display()))
+        DbError::Config(format!(
+            "cannot make the SQLite database {} private: {e}",
+            path.display()
+        ))
     };
     private_file::create_if_missing(path).map_err(failed)?;
     for suffix in ["", "-wal", "-shm", "-journal"] {

@@ -8,7 +8,7 @@ use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use guardia_shared::ErrorCode;
 
-use super::context::{request, services};
+use super::context::{Services, request, services};
 use super::error::{ApiError, ApiResult};
 use super::user::User;
 use crate::auth::hash_gate::HashGate;
@@ -39,6 +39,14 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("decoy password for unknown emails").unwrap_or_default())
 }
 
+/// The user row for a login email, in the narrow login scope.
+async fn find_user(services: &Services, email: &str) -> ApiResult<Option<db::user::User>> {
+    let mut lookup = services.pool.login_tx(email).await?;
+    let user = db::user::find_for_login(&mut lookup).await?;
+    lookup.rollback().await?;
+    Ok(user)
+}
+
 #[derive(Default)]
 pub struct AuthMutation;
 
@@ -61,9 +69,14 @@ impl AuthMutation {
                 format!("too many failed logins; try again in {seconds} s"),
             )
         })?;
-        let mut lookup = services.pool.login_tx(&email).await?;
-        let user = db::user::find_for_login(&mut lookup).await?;
-        lookup.rollback().await?;
+        let user = match find_user(services, &email).await {
+            Ok(user) => user,
+            Err(e) => {
+                // The database failed, not the caller: the password was never checked.
+                attempt.not_checked();
+                return Err(e);
+            }
+        };
 
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         let Ok(matches) = HashGate::global()

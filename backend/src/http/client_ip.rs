@@ -126,10 +126,16 @@ mod tests {
     fn parses_addresses_and_networks() {
         let proxies = TrustedProxies::parse(" 10.0.0.5, 10.1.2.3/16 ,::1,").expect("parses");
         assert!(proxies.trusts(ip("10.0.0.5")));
-        assert!(proxies.trusts(ip("10.1.200.1")), "the network, not just the address given");
+        assert!(
+            proxies.trusts(ip("10.1.200.1")),
+            "the network, not just the address given"
+        );
         assert!(proxies.trusts(ip("::1")));
         assert!(!proxies.trusts(ip("10.0.0.6")));
-        assert_eq!(TrustedProxies::parse("").expect("empty"), TrustedProxies::default());
+        assert_eq!(
+            TrustedProxies::parse("").expect("empty"),
+            TrustedProxies::default()
+        );
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
         assert!(TrustedProxies::parse("proxy.example").is_err());
     }
@@ -138,7 +144,10 @@ mod tests {
     fn an_untrusted_peer_is_the_client_whatever_it_forwards() {
         let proxies = TrustedProxies::parse("10.0.0.5").expect("parses");
         let headers = forwarded(&["203.0.113.9"]);
-        assert_eq!(proxies.client_ip(ip("198.51.100.1"), &headers), ip("198.51.100.1"));
+        assert_eq!(
+            proxies.client_ip(ip("198.51.100.1"), &headers),
+            ip("198.51.100.1")
+        );
         let nobody = TrustedProxies::default();
         assert_eq!(nobody.client_ip(ip("127.0.0.1"), &headers), ip("127.0.0.1"));
     }
@@ -158,7 +167,10 @@ mod tests {
             ip("203.0.113.9")
         );
         // Nothing forwarded, or nothing readable: the proxy itself.
-        assert_eq!(proxies.client_ip(ip("10.0.0.5"), &HeaderMap::new()), ip("10.0.0.5"));
+        assert_eq!(
+            proxies.client_ip(ip("10.0.0.5"), &HeaderMap::new()),
+            ip("10.0.0.5")
+        );
         assert_eq!(
             proxies.client_ip(ip("10.0.0.5"), &forwarded(&["garbage"])),
             ip("10.0.0.5")

@@ -82,9 +82,10 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
             ErrorCode::Unauthenticated,
             "send Authorization: Bearer <GUARDIA_METRICS_TOKEN>",
         );
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
         return response;
     }
     (

@@ -88,7 +88,11 @@ async fn an_unusable_secrets_file_stops_the_start_untouched(backend: Backend) {
     let stderr = refused_start(&test_db).await;
     assert!(stderr.contains(SECRETS), "{stderr}");
     assert!(stderr.contains("never overwrites"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), corrupt, "left as it was");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        corrupt,
+        "left as it was"
+    );
 
     // Unreadable (as root, permissions do not stop a read: a folder in its place does).
     std::fs::remove_file(&path).expect("remove");

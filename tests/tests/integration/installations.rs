@@ -22,6 +22,24 @@ impl Installation {
         let login = format!("guardia_{label}_{}", &suffix[20..]);
         let database = format!("gi_{label}_{}", &suffix[20..]);
         let role = db::derived_role(&database);
+        let mut url = url::Url::parse(&admin_url()).expect("TEST_DATABASE_URL is a URL");
+        url.set_username(&login).expect("a user");
+        url.set_password(Some(&format!("secret-{label}")))
+            .expect("a password");
+        url.set_path(&database);
+        // Made before the set-up runs, so that whatever part of it ran is removed again.
+        let installation = Installation {
+            login,
+            database,
+            role,
+            url: url.to_string(),
+        };
+        let Installation {
+            login,
+            database,
+            role,
+            ..
+        } = &installation;
         let admin = admin_client().await;
         // One statement at a time: CREATE DATABASE refuses to run inside a transaction.
         for statement in [
@@ -36,16 +54,7 @@ impl Installation {
                 .await
                 .unwrap_or_else(|e| panic!("the README's set-up: {statement}: {e}"));
         }
-        let mut url = url::Url::parse(&admin_url()).expect("TEST_DATABASE_URL is a URL");
-        url.set_username(&login).expect("a user");
-        url.set_password(Some(&format!("secret-{label}"))).expect("a password");
-        url.set_path(&database);
-        Installation {
-            login,
-            database,
-            role,
-            url: url.to_string(),
-        }
+        installation
     }
 
     fn database_url(&self) -> DatabaseUrl {
@@ -81,7 +90,7 @@ impl Drop for Installation {
                     .ok()?;
                 tokio::spawn(connection);
                 for statement in statements {
-                    client.batch_execute(&statement).await.ok()?;
+                    let _ = client.batch_execute(&statement).await;
                 }
                 Some(())
             })
@@ -94,7 +103,9 @@ fn denied(result: Result<impl Sized, tokio_postgres::Error>, what: &str) {
     let Err(error) = result else {
         panic!("{what} must be refused");
     };
-    let text = error.as_db_error().map_or_else(|| error.to_string(), |e| e.message().to_owned());
+    let text = error
+        .as_db_error()
+        .map_or_else(|| error.to_string(), |e| e.message().to_owned());
     assert!(text.contains("permission denied"), "{what}: {text}");
 }
 
@@ -111,7 +122,10 @@ async fn another_installations_login_cannot_read_this_ones_rows() {
     let (user_id, _) = seed_tenant(&pool, "acme").await;
     let mut tx = pool.tenant_tx("acme", Access::Read).await.expect("begin");
     assert_eq!(
-        db::user::get(&mut tx, &user_id).await.expect("the owner reads its row").id,
+        db::user::get(&mut tx, &user_id)
+            .await
+            .expect("the owner reads its row")
+            .id,
         user_id
     );
     tx.rollback().await.expect("rollback");

@@ -39,7 +39,9 @@ fn tally(answers: &[Value]) -> (usize, usize) {
         match error_codes(answer).as_slice() {
             [code] if code == "UNAUTHENTICATED" => verified += 1,
             [code] if code == "RATE_LIMITED" => limited += 1,
-            other => panic!("a wrong password answers UNAUTHENTICATED or RATE_LIMITED, not {other:?}: {answer}"),
+            other => {
+                panic!("a wrong password answers UNAUTHENTICATED or RATE_LIMITED, not {other:?}: {answer}")
+            }
         }
     }
     (verified, limited)
@@ -71,7 +73,13 @@ async fn a_burst_of_logins_for_many_emails_stays_within_memory(backend: Backend)
         let server = &world.server;
         async move {
             let address = format!("198.51.100.{}", i + 1);
-            login(server, Some(&address), &format!("nobody{i}@nowhere.example"), "guess").await
+            login(
+                server,
+                Some(&address),
+                &format!("nobody{i}@nowhere.example"),
+                "guess",
+            )
+            .await
         }
     });
     let answers = join_all(guesses).await;
@@ -97,7 +105,10 @@ async fn strangers_failures_do_not_lock_the_owner_out(backend: Backend) {
         async move { login(server, Some(stranger), owner, &format!("guess {i}")).await }
     });
     let (verified, limited) = tally(&join_all(guesses).await);
-    assert!(verified <= 5 && limited >= 15, "{verified} verified, {limited} limited");
+    assert!(
+        verified <= 5 && limited >= 15,
+        "{verified} verified, {limited} limited"
+    );
     let again = login(&world.server, Some(stranger), &owner, PASSWORD).await;
     assert_eq!(
         error_codes(&again),
