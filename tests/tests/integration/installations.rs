@@ -111,9 +111,11 @@ fn denied(result: Result<impl Sized, tokio_postgres::Error>, what: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_installations_login_cannot_read_this_ones_rows() {
-    let production = Installation::set_up("prod").await;
+    // Dropped in reverse order: production's database (which staging's login is granted
+    // CONNECT on below) goes first, so staging's login can then be dropped.
     let staging = Installation::set_up("stg").await;
-    for installation in [&production, &staging] {
+    let production = Installation::set_up("prod").await;
+    for installation in [&staging, &production] {
         db::run_pending(&installation.database_url())
             .await
             .expect("migrations run as the installation's login");
