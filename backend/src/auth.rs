@@ -1,7 +1,9 @@
-//! Authentication: password hashes, signed session tokens, the per-request check of a token
-//! against its user row, the login failure limiter, and signed artifact links.
+//! Authentication: password hashes (and the bound on how many run at once), signed session
+//! tokens, the per-request check of a token against its user row, the login failure limiter,
+//! and signed artifact links.
 
 pub mod artifact_link;
+pub mod hash_gate;
 pub mod login_limiter;
 pub mod password;
 pub mod session;

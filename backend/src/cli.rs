@@ -173,3 +173,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 fn workdir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn demo_listens_on_loopback_unless_its_own_bind_option_says_otherwise() {
+        let command = Cli::command();
+        let demo = command.find_subcommand("demo").expect("demo");
+        let bind = demo
+            .get_arguments()
+            .find(|a| a.get_id() == "bind")
+            .expect("--bind");
+        assert!(bind.get_env().is_none(), "GUARDIA_BIND must not move the demo");
+        let Ok(Cli {
+            command: Some(Command::Demo(args)),
+            ..
+        }) = Cli::try_parse_from(["guardia", "demo"])
+        else {
+            panic!("`guardia demo` parses");
+        };
+        assert_eq!(args.bind, "127.0.0.1:8080");
+    }
+}

@@ -13,6 +13,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use rand::RngCore;
 
+use crate::private_file;
+
 pub const MIN_JWT_SECRET_LEN: usize = 32;
 pub const CREDENTIAL_KEY_LEN: usize = 32;
 const DEV_SECRETS_FILE: &str = ".guardia-dev-secrets";
@@ -54,6 +56,13 @@ pub enum ConfigError {
     Invalid { name: &'static str, why: String },
     #[error("cannot keep development secrets in {path}: {source}")]
     DevSecrets { path: PathBuf, source: std::io::Error },
+    #[error(
+        "the development secrets file {path} cannot be used: {why}. GUARDiA never overwrites it \
+         (stored credentials are sealed with the key in it): restore it, or set GUARDIA_JWT_SECRET \
+         and GUARDIA_CREDENTIAL_KEY, or delete it to start over with new secrets (stored \
+         credentials then become unreadable)"
+    )]
+    DevSecretsUnusable { path: PathBuf, why: String },
 }
 
 impl RunMode {
@@ -182,30 +191,57 @@ fn parse_credential_key(value: &str) -> Result<Secret, String> {
     Ok(Secret(bytes))
 }
 
-/// Reads the development secrets file, creating it with fresh random values if missing.
+/// Reads the development secrets file, creating it (mode 0600) with fresh random values when
+/// there is none. A file that is there but cannot be used stops the start and is left as it is:
+/// stored credentials were sealed with the key in it, so new secrets would make them unreadable.
 fn dev_secrets(path: &Path) -> Result<Secrets, ConfigError> {
-    let io = |source| ConfigError::DevSecrets {
+    let unusable = |why: String| ConfigError::DevSecretsUnusable {
         path: path.to_owned(),
-        source,
+        why,
     };
-    if let Ok(text) = std::fs::read_to_string(path) {
-        let mut lines = text.lines();
-        if let (Some(jwt), Some(key)) = (lines.next(), lines.next())
-            && let (Ok(jwt_secret), Ok(credential_key)) = (parse_jwt_secret(jwt), parse_credential_key(key))
-        {
-            return Ok(Secrets {
-                jwt_secret,
-                credential_key,
-            });
+    let text = match private_file::read(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            match create_dev_secrets(path) {
+                Ok(secrets) => return Ok(secrets),
+                // Another process created it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    private_file::read(path).map_err(|e| unusable(e.to_string()))?
+                }
+                Err(source) => {
+                    return Err(ConfigError::DevSecrets {
+                        path: path.to_owned(),
+                        source,
+                    });
+                }
+            }
         }
-    }
+        Err(e) => return Err(unusable(e.to_string())),
+    };
+    let mut lines = text.lines();
+    let (Some(jwt), Some(key)) = (lines.next(), lines.next()) else {
+        return Err(unusable(
+            "it must hold two lines: the JWT secret, then the credential key".into(),
+        ));
+    };
+    let jwt_secret = parse_jwt_secret(jwt).map_err(|why| unusable(format!("line 1 (JWT secret): {why}")))?;
+    let credential_key =
+        parse_credential_key(key).map_err(|why| unusable(format!("line 2 (credential key): {why}")))?;
+    Ok(Secrets {
+        jwt_secret,
+        credential_key,
+    })
+}
+
+/// Writes fresh secrets to a new file; `AlreadyExists` if one appeared meanwhile.
+fn create_dev_secrets(path: &Path) -> std::io::Result<Secrets> {
     let mut rng = rand::rng();
     let mut jwt = [0u8; 48];
     let mut key = [0u8; CREDENTIAL_KEY_LEN];
     rng.fill_bytes(&mut jwt);
     rng.fill_bytes(&mut key);
     let (jwt, key) = (BASE64.encode(jwt), BASE64.encode(key));
-    write_private(path, &format!("{jwt}\n{key}\n")).map_err(io)?;
+    private_file::create_new(path, &format!("{jwt}\n{key}\n"))?;
     Ok(Secrets {
         jwt_secret: Secret(jwt.into_bytes()),
         credential_key: Secret(key_bytes(&key)),
@@ -214,24 +250,6 @@ fn dev_secrets(path: &Path) -> Result<Secrets, ConfigError> {
 
 fn key_bytes(base64: &str) -> Vec<u8> {
     BASE64.decode(base64).unwrap_or_default()
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    std::fs::write(path, contents)
 }
 
 #[cfg(test)]
@@ -291,5 +309,46 @@ mod tests {
         assert_eq!(first.credential_key.expose().len(), CREDENTIAL_KEY_LEN);
         assert!(first.jwt_secret.expose().len() >= MIN_JWT_SECRET_LEN);
         assert_eq!(format!("{:?}", first.jwt_secret), "Secret(***)");
+    }
+
+    #[test]
+    fn an_unusable_secrets_file_stops_the_start_and_stays_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DEV_SECRETS_FILE);
+        std::fs::write(&path, "not a secret\n").unwrap();
+        let refused = Secrets::load(RunMode::Development, None, None, dir.path());
+        assert!(
+            matches!(refused, Err(ConfigError::DevSecretsUnusable { .. })),
+            "{refused:?}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "not a secret\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_secrets_file_is_private_and_never_a_symlink() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        Secrets::load(RunMode::Development, None, None, dir.path()).unwrap();
+        let path = dir.path().join(DEV_SECRETS_FILE);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+
+        let elsewhere = tempfile::tempdir().unwrap();
+        let target = elsewhere.path().join("secrets");
+        std::fs::rename(&path, &target).unwrap();
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        let refused = Secrets::load(RunMode::Development, None, None, dir.path());
+        assert!(
+            matches!(&refused, Err(ConfigError::DevSecretsUnusable { why, .. }) if why.contains("symbolic link")),
+            "{refused:?}"
+        );
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("dangling"), &path).unwrap();
+        assert!(Secrets::load(RunMode::Development, None, None, dir.path()).is_err());
+        assert!(
+            !dir.path().join("dangling").exists(),
+            "nothing written through the link"
+        );
     }
 }

@@ -8,7 +8,9 @@ mod error;
 mod migrate;
 pub mod notify;
 mod pool;
+mod role;
 pub mod schema;
+mod sqlite_file;
 mod tx;
 mod url;
 
@@ -24,7 +26,8 @@ pub mod user;
 
 pub use error::DbError;
 pub use migrate::{Direction, migrate, run_pending};
-pub use pool::{APP_ROLE, DbConn, DbPool, PgConn, SqliteConn};
+pub use pool::{DbConn, DbPool, PgConn, SqliteConn};
+pub use role::{ROLE_ENV, app_role, derived_role};
 pub use tx::{Access, LoginTx, OperatorTx, Scope, TenantTx, Tx};
 pub use url::{DatabaseUrl, mask_password};
 

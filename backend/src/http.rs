@@ -3,6 +3,7 @@
 
 mod agent;
 mod artifact;
+mod client_ip;
 mod graphql;
 mod health;
 mod metrics;
@@ -22,8 +23,9 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::graphql::{AppSchema, Services};
 
+pub use client_ip::TrustedProxies;
 pub use graphql::{EXECUTION_TIMEOUT, MAX_BATCH, MAX_BODY};
-pub use metrics::metrics_handle;
+pub use metrics::{MetricsToken, metrics_handle};
 
 /// The API's schema and the services its resolvers use.
 #[derive(Clone)]
@@ -39,6 +41,10 @@ pub struct AppState {
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// `GUARDIA_GRAPHIQL`: whether `GET /graphql` shows the GraphiQL playground to a browser.
     pub graphiql: bool,
+    /// `GUARDIA_METRICS_TOKEN`; `None`: `/metrics` answers 404.
+    pub metrics_token: Option<MetricsToken>,
+    /// `GUARDIA_TRUSTED_PROXIES`: whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<TrustedProxies>,
 }
 
 /// Where the built web app is served from, which browser origins may call the API, and the

@@ -10,6 +10,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod jenkins;
+pub mod private_file;
 pub mod service;
 pub mod telemetry;
 pub mod tenant_jenkins;

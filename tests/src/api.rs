@@ -41,6 +41,8 @@ pub const FAILED_BUILD: u32 = 11;
 pub const JWT_SECRET: &str = "integration-tests-jwt-secret-0123456789abcdef";
 /// 32 bytes of 0x2a, base64.
 pub const CREDENTIAL_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
+/// The bearer token `/metrics` wants from every test server.
+pub const METRICS_TOKEN: &str = "integration-tests-metrics-token";
 /// The password of every seeded user.
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -135,13 +137,32 @@ impl World {
         Self::start_full(backend, SimOptions::default(), Some(web_dir)).await
     }
 
+    /// Like [`World::start`], with more environment for the server.
+    pub async fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> Self {
+        let env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Self::start_full_env(backend, SimOptions::default(), None, env).await
+    }
+
     async fn start_full(backend: Backend, sim: SimOptions, web_dir: Option<std::path::PathBuf>) -> Self {
+        Self::start_full_env(backend, sim, web_dir, Vec::new()).await
+    }
+
+    async fn start_full_env(
+        backend: Backend,
+        sim: SimOptions,
+        web_dir: Option<std::path::PathBuf>,
+        env: Vec<(String, String)>,
+    ) -> Self {
         let db = TestDb::empty(backend).await;
         let jenkins = start_jenkins(sim).await;
-        let options = GuardiaOptions {
+        let mut options = GuardiaOptions {
             web_dir,
             ..jenkins_options(&jenkins)
         };
+        options.env.extend(env);
         let server = Guardia::start(&db, options).await;
         let pool = DbPool::connect(&db.database_url()).await.expect("pool");
         let hash = hash_password(PASSWORD).expect("hash");

@@ -116,6 +116,10 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         let Some(name) = self.pg_name.take() else { return };
+        // The installation's role, when it was derived from this database (not a configured
+        // one other tests may share): roles outlive their database.
+        let derived = db::derived_role(&name);
+        let role = db::app_role(&self.url).ok().filter(|role| *role == derived);
         // Drop may run inside a runtime: use a thread with its own.
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -130,7 +134,14 @@ impl Drop for TestDb {
                 client
                     .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .await
-                    .ok()
+                    .ok()?;
+                if let Some(role) = role {
+                    client
+                        .batch_execute(&format!("DROP ROLE IF EXISTS \"{role}\""))
+                        .await
+                        .ok()?;
+                }
+                Some(())
             })
         })
         .join();

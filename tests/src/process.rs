@@ -89,6 +89,7 @@ impl Guardia {
             .env("DATABASE_URL", db.url())
             .env("GUARDIA_BIND", format!("127.0.0.1:{port}"))
             .env("GUARDIA_WEB_DIR", web_dir)
+            .env("GUARDIA_METRICS_TOKEN", crate::api::METRICS_TOKEN)
             .env("RUST_LOG", "warn")
             .current_dir(db.workdir())
             .stdin(Stdio::null())
@@ -164,6 +165,29 @@ impl Guardia {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http.get(self.url(path)).send().await.expect("GET answered")
+    }
+
+    /// `GET /metrics` with the token every test server runs with.
+    pub async fn metrics(&self) -> reqwest::Response {
+        self.http
+            .get(self.url("/metrics"))
+            .bearer_auth(crate::api::METRICS_TOKEN)
+            .send()
+            .await
+            .expect("GET /metrics answered")
+    }
+
+    /// The most memory the process has had resident so far (VmHWM), in MB.
+    pub fn peak_rss_mb(&self) -> f64 {
+        let pid = self.child.id().expect("running");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
+        let kb: f64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .expect("a VmHWM line");
+        kb / 1024.0
     }
 
     /// Kills the process at once (SIGKILL), as a crash would.

@@ -37,8 +37,9 @@ pub const PASSWORD: &str = "guardia-demo-1234";
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// Address to listen on
-    #[arg(long, env = "GUARDIA_BIND", default_value = "127.0.0.1:8080")]
+    /// Address to listen on. Only this option moves it off loopback: `GUARDIA_BIND` is for real
+    /// installations, and the demo prints its admin password
+    #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: String,
     /// The demo's SQLite file. It is DELETED and recreated at every start (with its -wal and
     /// -shm files, and nothing else); a file holding other tenants is refused.
@@ -490,6 +491,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         web_dir: args.web_dir.clone(),
         cors_origins: String::new(),
         graphiql: "on".into(),
+        trusted_proxies: String::new(),
+        metrics_token: None,
         jenkins: JenkinsArgs {
             url: None,
             user: None,

@@ -16,7 +16,7 @@ use crate::crypto::credential::CredentialCipher;
 use crate::db::{self, DatabaseUrl, DbPool};
 use crate::events::DeployEvents;
 use crate::graphql::{self, AppFlags, Services};
-use crate::http::{self, AppSetup, AppState, GraphqlState};
+use crate::http::{self, AppSetup, AppState, GraphqlState, MetricsToken, TrustedProxies};
 use crate::jenkins::{Jenkins, JenkinsClient, JenkinsConfig};
 use crate::tenant_jenkins::JenkinsDirectory;
 use crate::worker::{ActiveTenants, Worker};
@@ -38,6 +38,13 @@ pub struct ServeArgs {
     /// `off` turns off the GraphiQL playground at GET /graphql (`on` by default)
     #[arg(long, env = "GUARDIA_GRAPHIQL", default_value = "on")]
     pub graphiql: String,
+    /// Reverse proxies whose X-Forwarded-For names the client: addresses or networks,
+    /// comma-separated (none by default: the TCP peer is the client)
+    #[arg(long, env = "GUARDIA_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+    /// The bearer token /metrics requires (at least 16 characters); unset: /metrics answers 404
+    #[arg(long, env = "GUARDIA_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     #[command(flatten)]
     pub jenkins: JenkinsArgs,
 }
@@ -91,6 +98,8 @@ impl Default for ServeArgs {
             web_dir: std::env::var_os("GUARDIA_WEB_DIR").map_or_else(|| PathBuf::from("dist"), PathBuf::from),
             cors_origins: std::env::var("GUARDIA_CORS_ORIGINS").unwrap_or_default(),
             graphiql: std::env::var("GUARDIA_GRAPHIQL").unwrap_or_else(|_| "on".into()),
+            trusted_proxies: std::env::var("GUARDIA_TRUSTED_PROXIES").unwrap_or_default(),
+            metrics_token: std::env::var("GUARDIA_METRICS_TOKEN").ok(),
             jenkins: JenkinsArgs::from_env(),
         }
     }
@@ -114,6 +123,21 @@ impl JenkinsArgs {
     }
 }
 
+impl ServeArgs {
+    /// The trusted proxies and the `/metrics` token, checked.
+    fn operations(&self) -> anyhow::Result<(TrustedProxies, Option<MetricsToken>)> {
+        let proxies = TrustedProxies::parse(&self.trusted_proxies).map_err(anyhow::Error::msg)?;
+        let token = self
+            .metrics_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(MetricsToken::new)
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
+        Ok((proxies, token))
+    }
+}
+
 /// What `serve` is given beyond its arguments: `guardia serve` reads it from the environment,
 /// `guardia demo` brings its own (the simulator's Jenkins, the demo flags).
 pub(super) struct Launch {
@@ -128,7 +152,9 @@ pub(super) struct Launch {
 
 pub async fn run(url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
     let mode = RunMode::from_env_value(args.run_mode.as_deref())?;
-    parse_bind(&args.bind)?; // a wrong address fails before any secret is generated
+    // Wrong settings fail before any secret is generated.
+    parse_bind(&args.bind)?;
+    args.operations()?;
     let secrets = load_secrets(mode)?;
     let jenkins = args.jenkins.config()?;
     if jenkins.is_none() {
@@ -178,6 +204,7 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
     } = launch;
     let bind: SocketAddr = parse_bind(&args.bind)?;
     let graphiql = parse_switch("GUARDIA_GRAPHIQL", &args.graphiql)?;
+    let (trusted_proxies, metrics_token) = args.operations()?;
 
     let applied = db::run_pending(&url).await?;
     if !applied.is_empty() {
@@ -225,6 +252,8 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
         graphql: GraphqlState { schema, services },
         metrics: http::metrics_handle(),
         graphiql,
+        metrics_token,
+        trusted_proxies: Arc::new(trusted_proxies),
     };
     let app = http::router(AppSetup {
         state,

@@ -1,12 +1,14 @@
 //! Embedded migrations for both backends (`migrations/{sqlite,postgres}`), run at start-up and
-//! by `guardia migrate`. They run as the login user, not as the RLS-bound application role.
+//! by `guardia migrate`. They run as the login user, not as the RLS-bound application role;
+//! on PostgreSQL they read that role's name from the session setting `guardia.app_role`.
 
 use diesel_async::SimpleAsyncConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::pool::{PgConn, SqliteConn, establish_postgres, establish_sqlite};
-use super::{DatabaseUrl, DbError};
+use super::role::app_role;
+use super::{DatabaseUrl, DbError, sqlite_file};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -41,6 +43,7 @@ pub async fn migrate(url: &DatabaseUrl, direction: Direction) -> Result<Vec<Stri
                     parent.display()
                 )));
             }
+            sqlite_file::make_private(path)?;
             let mut conn = establish_sqlite(&path.to_string_lossy())
                 .await
                 .map_err(unreachable)?;
@@ -49,9 +52,13 @@ pub async fn migrate(url: &DatabaseUrl, direction: Direction) -> Result<Vec<Stri
             apply::<SqliteConn>(conn, SQLITE_MIGRATIONS, direction).await
         }
         DatabaseUrl::Postgres(raw) => {
+            let role = app_role(raw)?;
             let mut conn = establish_postgres(raw).await.map_err(unreachable)?;
-            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-                .await?;
+            // The migrations grant to the role this session setting names (a plain identifier).
+            conn.batch_execute(&format!(
+                "SELECT pg_advisory_lock({MIGRATION_LOCK_KEY}); SET guardia.app_role = '{role}'"
+            ))
+            .await?;
             // The lock is per session: it ends with this connection, also on error.
             apply::<PgConn>(conn, POSTGRES_MIGRATIONS, direction).await
         }

@@ -17,10 +17,6 @@ use super::{DatabaseUrl, DbError};
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 pub type PgConn = AsyncPgConnection;
 
-/// The role every pooled PostgreSQL connection switches to, so row-level security binds even
-/// when the URL logs in as a superuser (created by the first migration).
-pub const APP_ROLE: &str = "guardia_app";
-
 /// How long SQLite waits for another writer before answering "database is locked".
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
 const SQLITE_POOL_SIZE: u32 = 8;
@@ -79,6 +75,9 @@ impl DbPool {
                 if read_only && !path.exists() {
                     return Err(DbError::Unavailable(format!("{} does not exist", path.display())));
                 }
+                if !read_only {
+                    super::sqlite_file::make_private(path)?;
+                }
                 let mut config = ManagerConfig::<SqliteConn>::default();
                 config.custom_setup = if read_only {
                     Box::new(|path| establish_sqlite_read_only(path).boxed())
@@ -97,24 +96,24 @@ impl DbPool {
                 Ok(DbPool::Sqlite(pool))
             }
             DatabaseUrl::Postgres(raw) => {
+                let role = super::role::app_role(raw)?;
                 let mut config = ManagerConfig::<PgConn>::default();
                 // No liveness ping per checkout (one round trip per request): a dropped
                 // connection shows as broken after a failed query and is replaced then.
                 config.recycling_method = RecyclingMethod::Fast;
-                config.custom_setup = if read_only {
-                    Box::new(|raw| {
-                        async move {
-                            let mut conn = establish_postgres_as_app(raw).await?;
+                config.custom_setup = Box::new(move |raw| {
+                    let role = role.clone();
+                    async move {
+                        let mut conn = establish_postgres_as_app(raw, &role).await?;
+                        if read_only {
                             conn.batch_execute("SET default_transaction_read_only = on")
                                 .await
                                 .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
-                            Ok(conn)
                         }
-                        .boxed()
-                    })
-                } else {
-                    Box::new(|raw| establish_postgres_as_app(raw).boxed())
-                };
+                        Ok(conn)
+                    }
+                    .boxed()
+                });
                 let manager = AsyncDieselConnectionManager::new_with_config(raw.clone(), config);
                 let pool = Pool::builder()
                     .max_size(POSTGRES_POOL_SIZE)
@@ -213,14 +212,20 @@ pub(crate) async fn establish_postgres(raw: &str) -> diesel::ConnectionResult<Pg
     }
 }
 
-/// A pooled application connection: the login user, switched to the RLS-bound role.
-async fn establish_postgres_as_app(raw: &str) -> diesel::ConnectionResult<PgConn> {
+/// A pooled application connection: the login user, switched to the installation's RLS-bound
+/// role (a plain identifier, checked by `role::app_role`).
+async fn establish_postgres_as_app(raw: &str, role: &str) -> diesel::ConnectionResult<PgConn> {
     let mut conn = establish_postgres(raw).await?;
     conn.set_instrumentation(StatementCounter);
     // The statement timeout bounds any query to the API's own execution timeout.
-    conn.batch_execute(&format!("SET ROLE {APP_ROLE}; SET statement_timeout = '10s'"))
+    conn.batch_execute(&format!("SET ROLE \"{role}\"; SET statement_timeout = '10s'"))
         .await
-        .map_err(|e| ConnectionError::BadConnection(format!("SET ROLE {APP_ROLE} failed: {e}")))?;
+        .map_err(|e| {
+            ConnectionError::BadConnection(format!(
+                "SET ROLE {role} failed: {e} (the login must be a member of the installation's role: \
+                 see GUARDIA_DB_ROLE and the PostgreSQL set-up)"
+            ))
+        })?;
     Ok(conn)
 }
 

@@ -33,6 +33,9 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
 }
 
+/// The CONFLICT message for an email that cannot be given to a new user.
+pub const EMAIL_TAKEN: &str = "this email address cannot be used for a new user; choose another";
+
 pub async fn create(tx: &mut TenantTx, new: NewUser<'_>) -> Result<User, DbError> {
     let at = now();
     let row = User {
@@ -53,9 +56,9 @@ pub async fn create(tx: &mut TenantTx, new: NewUser<'_>) -> Result<User, DbError
             .get_result(c)
             .await
     })
-    .map_err(|e| {
-        DbError::from(e).conflict_means(|| format!("a user with email '{}' already exists", new.email))
-    })
+    // Emails are unique across tenants. One message whichever tenant holds the address, so a
+    // tenant's ADMIN learns nothing about other tenants' users from it.
+    .map_err(|e| DbError::from(e).conflict_means(|| EMAIL_TAKEN.to_owned()))
 }
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<User, DbError> {

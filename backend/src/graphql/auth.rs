@@ -1,5 +1,6 @@
-//! `login`: the same answer for an unknown email and a wrong password, RATE_LIMITED after
-//! repeated failures per email or client.
+//! `login`: the same answer for an unknown email and a wrong password; RATE_LIMITED after
+//! repeated failures of one email from one client or of one client (growing delays, see
+//! `auth::login_limiter`), and when too many password checks already run (`auth::hash_gate`).
 
 use std::sync::OnceLock;
 
@@ -7,9 +8,10 @@ use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use guardia_shared::ErrorCode;
 
-use super::context::{request, services};
+use super::context::{Services, request, services};
 use super::error::{ApiError, ApiResult};
 use super::user::User;
+use crate::auth::hash_gate::HashGate;
 use crate::auth::password::{hash_password, verify_password};
 use crate::db;
 
@@ -21,14 +23,28 @@ pub struct AuthPayload {
     pub user: User,
 }
 
+/// `guardia_login_attempts_total{outcome}`: success, failure, rate_limited or busy.
+fn count(outcome: &'static str) {
+    metrics::counter!("guardia_login_attempts_total", "outcome" => outcome).increment(1);
+}
+
 fn wrong_login() -> ApiError {
     ApiError::new(ErrorCode::Unauthenticated, "wrong email or password")
 }
 
-/// A hash to verify against when the email is unknown, so both failures take as long.
+/// A hash to verify against when the email is unknown, so both failures take as long (made
+/// on first use, on the gate's blocking thread like any other hash).
 fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| hash_password("decoy password for unknown emails").unwrap_or_default())
+}
+
+/// The user row for a login email, in the narrow login scope.
+async fn find_user(services: &Services, email: &str) -> ApiResult<Option<db::user::User>> {
+    let mut lookup = services.pool.login_tx(email).await?;
+    let user = db::user::find_for_login(&mut lookup).await?;
+    lookup.rollback().await?;
+    Ok(user)
 }
 
 #[derive(Default)]
@@ -39,35 +55,58 @@ impl AuthMutation {
     /// Exchanges an email and password for a session token.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> ApiResult<AuthPayload> {
         let email = email.trim().to_lowercase();
-        let client = request(ctx).client_ip;
-        let services = services(ctx);
-        if !services.login_limiter.allows(&email, client) {
-            return Err(ApiError::new(
-                ErrorCode::RateLimited,
-                "too many failed logins; wait 15 minutes before trying again",
-            ));
-        }
         if email.len() > 254 || password.len() > 1024 {
             return Err(wrong_login());
         }
-        let mut lookup = services.pool.login_tx(&email).await?;
-        let user = db::user::find_for_login(&mut lookup).await?;
-        lookup.rollback().await?;
+        let client = request(ctx).client_ip;
+        let services = services(ctx);
+        // Counted before the hash runs, so concurrent guesses cannot outrun the count.
+        let attempt = services.login_limiter.begin(&email, client).map_err(|refused| {
+            count("rate_limited");
+            let seconds = refused.retry_after.as_secs_f64().ceil().max(1.0);
+            ApiError::new(
+                ErrorCode::RateLimited,
+                format!("too many failed logins; try again in {seconds} s"),
+            )
+        })?;
+        let user = match find_user(services, &email).await {
+            Ok(user) => user,
+            Err(e) => {
+                // The database failed, not the caller: the password was never checked.
+                attempt.not_checked();
+                return Err(e);
+            }
+        };
 
-        let stored = user
-            .as_ref()
-            .map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+        let stored = user.as_ref().map(|u| u.password_hash.clone());
+        let Ok(matches) = HashGate::global()
+            .run(move || match stored {
+                Some(stored) => verify_password(&password, &stored),
+                None => {
+                    // The same work as a real check; an unknown email never matches.
+                    let _ = verify_password(&password, decoy_hash());
+                    false
+                }
+            })
             .await
-            .map_err(|_| ApiError::internal())?;
+        else {
+            attempt.not_checked();
+            count("busy");
+            return Err(ApiError::new(
+                ErrorCode::RateLimited,
+                "the server is busy checking other logins; try again in a few seconds",
+            ));
+        };
         let user = match user {
             Some(user) if matches && user.active => user,
             _ => {
-                services.login_limiter.record_failure(&email, client);
+                attempt.failed();
+                count("failure");
                 return Err(wrong_login());
             }
         };
-        services.login_limiter.record_success(&email);
+        attempt.succeeded();
+        count("success");
         let (token, expires_at) = services
             .tokens
             .issue(&user.id, user.role, &user.tenant_id, Utc::now())

@@ -12,13 +12,14 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{ErrorExtensionValues, PathSegment, ServerError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use guardia_shared::ErrorCode;
 use serde_json::{Map, Value, json};
 
 use super::AppState;
+use super::client_ip::ClientAddr;
 use crate::auth::session::authenticate;
 use crate::db::{self, Access};
 use crate::graphql::{
@@ -133,7 +134,7 @@ fn not_acceptable() -> Response {
 /// `POST /graphql`: one operation, or a batch of at most ten.
 pub async fn post(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -232,7 +233,7 @@ pub async fn post(
 /// `GET /graphql`: GraphiQL for a browser, else a query from the URL parameters.
 pub async fn get(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Response {

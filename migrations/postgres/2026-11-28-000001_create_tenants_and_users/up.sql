@@ -1,37 +1,37 @@
--- The application role. Superusers and BYPASSRLS roles skip row-level security even when it is
--- forced, so every pooled connection runs `SET ROLE guardia_app` and RLS binds whoever logs in.
--- Roles are cluster-wide: several databases (and parallel test runs) may create it at once.
+-- The application role, one per installation: the migration runner names it in the session
+-- setting guardia.app_role (GUARDIA_DB_ROLE, default guardia_app_<database>). Superusers and
+-- BYPASSRLS roles skip row-level security even when it is forced, so every pooled connection
+-- switches to this role (`SET ROLE`) and RLS binds whoever logs in. Only this database's objects
+-- grant to it, so another installation's login in the same cluster reaches nothing here.
 DO $$
+DECLARE
+    app text := current_setting('guardia.app_role');
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guardia_app') THEN
-        CREATE ROLE guardia_app NOLOGIN NOSUPERUSER NOBYPASSRLS;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = app) THEN
+        BEGIN
+            EXECUTE format('CREATE ROLE %I NOLOGIN NOSUPERUSER NOBYPASSRLS', app);
+        EXCEPTION
+            WHEN duplicate_object OR unique_violation THEN NULL;
+            WHEN insufficient_privilege THEN
+                RAISE EXCEPTION 'GUARDiA needs the role %. Ask a superuser to run: CREATE ROLE % NOLOGIN; GRANT % TO %;',
+                    app, app, app, current_user;
+        END;
     END IF;
-EXCEPTION
-    WHEN duplicate_object OR unique_violation THEN NULL;
-    WHEN insufficient_privilege THEN
-        RAISE EXCEPTION 'GUARDiA needs the role guardia_app. Ask a superuser to run: CREATE ROLE guardia_app NOLOGIN; GRANT guardia_app TO %;', current_user;
+    IF NOT pg_has_role(current_user, app, 'MEMBER') THEN
+        EXECUTE format('GRANT %I TO %I', app, current_user);
+    END IF;
+    EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', app);
+    EXECUTE format(
+        'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I', app);
 END
 $$;
-
-DO $$
-BEGIN
-    IF NOT pg_has_role(current_user, 'guardia_app', 'MEMBER') THEN
-        EXECUTE format('GRANT guardia_app TO %I', current_user);
-    END IF;
-EXCEPTION
-    WHEN unique_violation THEN NULL;
-END
-$$;
-
-GRANT USAGE ON SCHEMA public TO guardia_app;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO guardia_app;
 
 -- Tenant isolation for one table: rows are visible and writable only while the transaction's
 -- `guardia.tenant_id` setting names their tenant (DESIGN.md §2, defence in depth). NULLIF:
 -- a setting used earlier on the same connection reads '' afterwards, never a match.
 CREATE FUNCTION guardia_enable_tenant_rls(tbl regclass) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO guardia_app', tbl);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', tbl, current_setting('guardia.app_role'));
     EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
     EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tbl);
     EXECUTE format(
@@ -55,9 +55,15 @@ CREATE UNIQUE INDEX tenants_one_operator ON tenants (is_operator) WHERE is_opera
 -- A tenant reads and creates its own row and may rename it, nothing more: the application
 -- never deletes a tenant nor changes who the operator is. The operator scope (the operator's
 -- ADMIN listing tenants) reads all rows.
-REVOKE ALL ON tenants FROM guardia_app;
-GRANT SELECT, INSERT ON tenants TO guardia_app;
-GRANT UPDATE (name) ON tenants TO guardia_app;
+DO $$
+DECLARE
+    app text := current_setting('guardia.app_role');
+BEGIN
+    EXECUTE format('REVOKE ALL ON tenants FROM %I', app);
+    EXECUTE format('GRANT SELECT, INSERT ON tenants TO %I', app);
+    EXECUTE format('GRANT UPDATE (name) ON tenants TO %I', app);
+END
+$$;
 ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tenants FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_self ON tenants

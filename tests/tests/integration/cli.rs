@@ -8,6 +8,8 @@ use guardia_backend::db::{self, Access, DbPool};
 use guardia_tests::process::run_cli_with_url;
 use guardia_tests::{Backend, TestDb, both_backends, run_cli};
 
+use crate::migrations::migration_folders;
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -55,11 +57,8 @@ async fn migrate_reports_what_it_applied(backend: Backend) {
     let test_db = TestDb::empty(backend).await;
     let first = run_cli(&test_db, &["migrate"], None).await;
     assert_success(&first);
-    assert!(
-        stdout(&first).contains("applied 7 migration(s)"),
-        "{}",
-        stdout(&first)
-    );
+    let expected = format!("applied {} migration(s)", migration_folders("sqlite").len());
+    assert!(stdout(&first).contains(&expected), "{}", stdout(&first));
     let second = run_cli(&test_db, &["migrate"], None).await;
     assert_success(&second);
     assert!(stdout(&second).contains("up to date"), "{}", stdout(&second));
@@ -163,7 +162,7 @@ async fn tenant_and_user_creation(backend: Backend) {
         None,
     )
     .await;
-    assert_failure_says(&dup_email, "a user with email 'kim@acme.example' already exists");
+    assert_failure_says(&dup_email, db::user::EMAIL_TAKEN);
     let unknown_tenant = run_cli(
         &test_db,
         &[

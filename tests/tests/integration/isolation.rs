@@ -262,4 +262,26 @@ async fn another_tenants_objects_are_not_found_and_unchanged(backend: Backend) {
     assert!(probes >= 21, "{probes} probes");
 }
 
-both_backends!(another_tenants_objects_are_not_found_and_unchanged);
+/// Emails are unique across tenants, so a taken address is a CONFLICT; the answer is the same
+/// whether the address is the caller's tenant's or another's, and does not echo it.
+async fn a_taken_email_does_not_tell_whose_it_is(backend: Backend) {
+    let world = World::start(backend).await;
+    const CREATE: &str = "mutation($e: String!) { createUser(input: { email: $e, name: \"New\", password: \"a long password\", role: ENGINEER }) { id } }";
+    let admin = world.globex.token(Role::Admin);
+    let others = world
+        .gql(admin, CREATE, json!({ "e": world.acme.user(Role::Pm).email }))
+        .await;
+    let own = world
+        .gql(admin, CREATE, json!({ "e": world.globex.user(Role::Pm).email }))
+        .await;
+    assert_eq!(error_codes(&others), ["CONFLICT"], "{others}");
+    assert_eq!(others["errors"][0]["message"], own["errors"][0]["message"]);
+    assert_eq!(others["errors"][0]["extensions"], own["errors"][0]["extensions"]);
+    let message = others["errors"][0]["message"].as_str().expect("a message");
+    assert!(!message.contains('@'), "no address in the answer: {message}");
+}
+
+both_backends!(
+    another_tenants_objects_are_not_found_and_unchanged,
+    a_taken_email_does_not_tell_whose_it_is
+);

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area. Storage and API tests run on SQLite and
 //! PostgreSQL (`sqlite::…` / `postgres::…`); processes are the real `guardia` binary.
 
+mod at_rest;
 mod auth;
 mod browser;
 mod cli;
@@ -9,8 +10,10 @@ mod cost;
 mod demo;
 mod deploy;
 mod domain;
+mod installations;
 mod isolation;
 mod jenkins_tenancy;
+mod login_limits;
 mod migrations;
 mod permissions;
 mod playground;

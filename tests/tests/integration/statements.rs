@@ -11,7 +11,7 @@ use serde_json::json;
 const PAGE: &str = "query($n: Int!) { srs(first: $n) { edges { node { requester { name } assignee { name } comments { author { name } } } } } }";
 
 pub(crate) async fn statements_so_far(world: &World) -> u64 {
-    let text = world.server.get("/metrics").await.text().await.expect("metrics");
+    let text = world.server.metrics().await.text().await.expect("metrics");
     text.lines()
         .find(|line| line.starts_with("guardia_sql_statements_total"))
         .and_then(|line| line.split_whitespace().last())
