@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::Context;
 use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
@@ -72,6 +73,10 @@ struct RequestTx {
     slot: Mutex<Slot>,
     /// How to open the transaction; `None` for a subscription, which never holds one.
     opener: Option<Opener>,
+    /// Set when the caller stopped waiting (the time limit): every later database step of the
+    /// request fails, so the operation ends at its next one (never in the middle of a
+    /// statement), is rolled back, and its connection goes back to the pool.
+    stopped: Arc<AtomicBool>,
 }
 
 enum Slot {
@@ -90,7 +95,7 @@ struct Opener {
 
 impl SharedTx {
     /// A request whose transaction is already open (a query's, from the token check).
-    pub fn open(pool: DbPool, tx: TenantTx, access: Access) -> Self {
+    pub fn open(pool: DbPool, tx: TenantTx, access: Access, stopped: Arc<AtomicBool>) -> Self {
         let opener = Opener {
             pool,
             tenant_id: tx.tenant_id().to_owned(),
@@ -99,11 +104,12 @@ impl SharedTx {
         SharedTx(Arc::new(RequestTx {
             slot: Mutex::new(Slot::Open(Box::new(tx))),
             opener: Some(opener),
+            stopped,
         }))
     }
 
     /// A request whose transaction opens at its first use (a mutation's).
-    pub fn lazy(pool: DbPool, tenant_id: &str, access: Access) -> Self {
+    pub fn lazy(pool: DbPool, tenant_id: &str, access: Access, stopped: Arc<AtomicBool>) -> Self {
         let opener = Opener {
             pool,
             tenant_id: tenant_id.to_owned(),
@@ -112,6 +118,7 @@ impl SharedTx {
         SharedTx(Arc::new(RequestTx {
             slot: Mutex::new(Slot::Closed),
             opener: Some(opener),
+            stopped,
         }))
     }
 
@@ -120,6 +127,7 @@ impl SharedTx {
         SharedTx(Arc::new(RequestTx {
             slot: Mutex::new(Slot::Closed),
             opener: None,
+            stopped: Arc::new(AtomicBool::new(false)),
         }))
     }
 
@@ -161,6 +169,12 @@ impl SharedTx {
 /// Locks the request's transaction for one step (resolvers run concurrently), opening it first
 /// if need be.
 pub async fn lock(tx: &SharedTx) -> ApiResult<MappedMutexGuard<'_, TenantTx>> {
+    if tx.0.stopped.load(Ordering::Relaxed) {
+        return Err(ApiError::new(
+            guardia_shared::ErrorCode::Internal,
+            "the operation ran out of time and was stopped",
+        ));
+    }
     let mut slot = tx.0.slot.lock().await;
     if let Slot::Closed = &*slot {
         let opener = tx.0.opener.as_ref().ok_or_else(ApiError::internal)?;

@@ -338,8 +338,8 @@ fn operation_type(params: &Params) -> Option<OperationType> {
 /// Runs one operation on its own task and waits at most [`EXECUTION_TIMEOUT`] for it.
 ///
 /// The task is never cancelled mid-query (a dropped SQLite query would poison its pooled
-/// connection): a client that disconnects or an operation that times out lets the task run to
-/// its end, and a timed-out operation is rolled back there.
+/// connection): an operation that times out is stopped at its next database step (see
+/// `SharedTx`), rolled back, and its connection returned to the pool.
 async fn execute(
     state: &AppState,
     params: Params,
@@ -404,7 +404,7 @@ async fn run_operation(
     let services = state.graphql.services.clone();
     let auth = match bearer_token(authorization.as_ref()) {
         Ok(None) => None,
-        Ok(Some(token)) => match open_request_tx(&services, token, is_mutation).await {
+        Ok(Some(token)) => match open_request_tx(&services, token, is_mutation, &abandoned).await {
             Ok((session, tx)) => Some(Authenticated::new(session, tx, access)),
             Err(error) => {
                 let status = if error.code == ErrorCode::Unauthenticated {
@@ -496,13 +496,16 @@ async fn open_request_tx(
     services: &Services,
     token: &str,
     is_mutation: bool,
+    abandoned: &Arc<AtomicBool>,
 ) -> Result<(crate::auth::Session, SharedTx), ApiError> {
     let (session, tx) = authenticate(&services.tokens, &services.pool, token, Access::Read).await?;
+    let pool = services.pool.clone();
     if !is_mutation {
-        return Ok((session, SharedTx::open(services.pool.clone(), tx, Access::Read)));
+        let open = SharedTx::open(pool, tx, Access::Read, abandoned.clone());
+        return Ok((session, open));
     }
     tx.commit().await?;
-    let lazy = SharedTx::lazy(services.pool.clone(), &session.tenant_id, Access::Write);
+    let lazy = SharedTx::lazy(pool, &session.tenant_id, Access::Write, abandoned.clone());
     Ok((session, lazy))
 }
 
