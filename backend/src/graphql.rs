@@ -1,6 +1,7 @@
 //! The GraphQL API (API.md) as a library: one module per domain, merged into the roots.
 //! Transport (HTTP, WebSocket) lives in `http::graphql`; storage in `db`.
 
+mod account;
 mod agent;
 mod app_info;
 mod audit;
@@ -45,6 +46,7 @@ pub struct QueryRoot(
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
     auth::AuthMutation,
+    account::AccountMutation,
     user::UserMutation,
     tenant::TenantMutation,
     sr::SrMutation,

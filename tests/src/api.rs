@@ -266,7 +266,7 @@ async fn seed_tenant(
         };
         let user = db::user::create(&mut tx, new).await.expect("user");
         let (token, _) = keys
-            .issue(&user.id, *role, code, chrono::Utc::now())
+            .issue(&user.id, *role, code, user.session_epoch, chrono::Utc::now())
             .expect("token");
         users.insert(
             *role,

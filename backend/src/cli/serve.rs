@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::auth::artifact_link::ArtifactLinkKey;
 use crate::auth::login_limiter::LoginLimiter;
-use crate::auth::token::TokenKeys;
+use crate::auth::token::{DEFAULT_TOKEN_LIFETIME, TokenKeys, parse_lifetime};
 use crate::config::{RunMode, Secrets, parse_bind};
 use crate::crypto::credential::CredentialCipher;
 use crate::db::{self, DatabaseUrl, DbPool};
@@ -169,6 +169,7 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
         on_listening,
     } = launch;
     let bind: SocketAddr = parse_bind(&args.bind)?;
+    let token_lifetime = token_lifetime()?;
 
     let applied = db::run_pending(&url).await?;
     if !applied.is_empty() {
@@ -197,7 +198,7 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
     }
     let services = Arc::new(Services {
         pool,
-        tokens: TokenKeys::new(secrets.jwt_secret.expose()),
+        tokens: TokenKeys::new(secrets.jwt_secret.expose()).with_lifetime(token_lifetime),
         cipher: CredentialCipher::new(secrets.credential_key.expose()),
         login_limiter: LoginLimiter::default(),
         jenkins,
@@ -233,6 +234,17 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
         .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How long a login lasts: `GUARDIA_TOKEN_TTL` (e.g. `90`, `45m`, `8h`), refused outside
+/// 5 minutes to 24 hours.
+fn token_lifetime() -> anyhow::Result<chrono::Duration> {
+    match std::env::var("GUARDIA_TOKEN_TTL") {
+        Ok(value) if !value.trim().is_empty() => {
+            parse_lifetime(&value).map_err(|why| anyhow::anyhow!("GUARDIA_TOKEN_TTL: {why}"))
+        }
+        _ => Ok(DEFAULT_TOKEN_LIFETIME),
+    }
 }
 
 /// Tells a newcomer how to get a first login when the database holds no tenant yet.

@@ -76,7 +76,7 @@ impl TenantMutation {
         let email = input.admin_email.trim().to_lowercase();
         validate_email(&email).map_err(|e| ApiError::bad_input(format!("`adminEmail`: {e}")))?;
         validate_name(&input.admin_name).map_err(|e| ApiError::bad_input(format!("`adminName`: {e}")))?;
-        validate_password(&input.admin_password)
+        validate_password(&input.admin_password, &email)
             .map_err(|e| ApiError::bad_input(format!("`adminPassword`: {e}")))?;
         let password = input.admin_password;
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))

@@ -108,7 +108,7 @@ impl UserMutation {
         let email = input.email.trim().to_lowercase();
         validate_email(&email).map_err(ApiError::bad_input)?;
         validate_name(&input.name).map_err(ApiError::bad_input)?;
-        validate_password(&input.password).map_err(ApiError::bad_input)?;
+        validate_password(&input.password, &email).map_err(ApiError::bad_input)?;
         let password = input.password;
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await

@@ -1,20 +1,28 @@
 //! `GET /graphql/ws`: subscriptions over graphql-transport-ws (and the legacy
 //! subscriptions-transport-ws). The token comes in `connection_init`'s payload, as
 //! `{"Authorization": "Bearer <token>"}` or `{"token": "<token>"}`, and is checked like an
-//! HTTP request's.
+//! HTTP request's. The socket lives no longer than that token: at its expiry the server
+//! closes it (code 4401), ending every subscription on it.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
+use tokio::sync::oneshot;
 
 use super::AppState;
-use crate::auth::session::authenticate;
+use crate::auth::session::{SessionError, authenticate};
 use crate::db::Access;
-use crate::graphql::{ApiError, Authenticated, RequestContext};
+use crate::graphql::{ApiError, AppSchema, Authenticated, RequestContext, Services};
+
+/// The close code for an expired session (graphql-ws clients treat 4401 as final: no retry).
+const EXPIRED_CLOSE_CODE: u16 = 4401;
 
 pub async fn upgrade(
     State(state): State<AppState>,
@@ -26,22 +34,68 @@ pub async fn upgrade(
     let services = state.graphql.services.clone();
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let token = token_of(&payload).ok_or_else(ApiError::unauthenticated)?;
-                    let (session, tx) = authenticate(&services.tokens, &services.pool, &token, Access::Read)
-                        .await
-                        .map_err(ApiError::from)?;
-                    // The check is done; events open their own short reads.
-                    tx.commit().await.map_err(ApiError::from)?;
-                    let auth = Authenticated::without_tx(session);
-                    let mut data = Data::default();
-                    data.insert(RequestContext::new(services, client.ip(), Some(auth)));
-                    Ok(data)
-                })
-                .serve()
-        })
+        .on_upgrade(move |socket| serve(socket, schema, services, protocol, client))
+}
+
+/// Serves one socket until the client leaves or the token of its `connection_init` expires.
+async fn serve(
+    socket: WebSocket,
+    schema: AppSchema,
+    services: Arc<Services>,
+    protocol: GraphQLProtocol,
+    client: SocketAddr,
+) {
+    let (expiry_sender, expiry) = oneshot::channel::<i64>();
+    let (mut sink, stream) = socket.split();
+    let expired = {
+        let session = GraphQLWebSocket::new_with_pair(&mut sink, stream, schema, protocol)
+            .on_connection_init(move |payload| async move {
+                let token = token_of(&payload).ok_or_else(ApiError::unauthenticated)?;
+                let expires = services
+                    .tokens
+                    .verify(&token)
+                    .map_err(|e| ApiError::from(SessionError::from(e)))?
+                    .exp;
+                let (session, tx) = authenticate(&services.tokens, &services.pool, &token, Access::Read)
+                    .await
+                    .map_err(ApiError::from)?;
+                // The check is done; events open their own short reads.
+                tx.commit().await.map_err(ApiError::from)?;
+                let _ = expiry_sender.send(expires);
+                let auth = Authenticated::without_tx(session);
+                let mut data = Data::default();
+                data.insert(RequestContext::new(services, client.ip(), Some(auth)));
+                Ok(data)
+            })
+            .serve();
+        tokio::select! {
+            () = session => false,
+            () = token_expiry(expiry) => true,
+        }
+    };
+    // The session future is gone, and with it every subscription of the socket.
+    if expired {
+        let close = CloseFrame {
+            code: EXPIRED_CLOSE_CODE,
+            reason: "the session has expired; log in again".into(),
+        };
+        let _ = sink.send(Message::Close(Some(close))).await;
+        let _ = sink.close().await;
+    }
+}
+
+/// Completes when the token accepted at `connection_init` expires; never before one was.
+async fn token_expiry(expiry: oneshot::Receiver<i64>) {
+    let Ok(expires) = expiry.await else {
+        // No token was accepted: the socket ends by itself.
+        return std::future::pending().await;
+    };
+    tokio::time::sleep(until(expires, chrono::Utc::now().timestamp())).await;
+}
+
+/// How long from `now` until `expires` (both Unix seconds); zero when already past.
+fn until(expires: i64, now: i64) -> std::time::Duration {
+    std::time::Duration::from_secs(u64::try_from(expires - now).unwrap_or(0))
 }
 
 /// The bearer token of a `connection_init` payload.
@@ -68,5 +122,12 @@ mod tests {
         );
         assert_eq!(token_of(&json(r#"{"authorization":"Basic abc"}"#)), None);
         assert_eq!(token_of(&json("{}")), None);
+    }
+
+    #[test]
+    fn the_wait_ends_at_expiry_and_never_goes_negative() {
+        assert_eq!(until(1_000, 940), std::time::Duration::from_secs(60));
+        assert_eq!(until(1_000, 1_000), std::time::Duration::ZERO);
+        assert_eq!(until(1_000, 2_000), std::time::Duration::ZERO);
     }
 }
