@@ -114,21 +114,32 @@ impl World {
 
     /// Like [`World::start`], with a differently configured Jenkins.
     pub async fn start_with(backend: Backend, sim: SimOptions) -> Self {
-        Self::start_full(backend, sim, None).await
+        Self::start_full(backend, sim, None, Vec::new()).await
     }
 
     /// Like [`World::start`], serving the built web app from `web_dir`.
     pub async fn start_with_web(backend: Backend, web_dir: std::path::PathBuf) -> Self {
-        Self::start_full(backend, SimOptions::default(), Some(web_dir)).await
+        Self::start_full(backend, SimOptions::default(), Some(web_dir), Vec::new()).await
     }
 
-    async fn start_full(backend: Backend, sim: SimOptions, web_dir: Option<std::path::PathBuf>) -> Self {
+    /// Like [`World::start`], the server run with these extra environment variables.
+    pub async fn start_with_env(backend: Backend, env: Vec<(String, String)>) -> Self {
+        Self::start_full(backend, SimOptions::default(), None, env).await
+    }
+
+    async fn start_full(
+        backend: Backend,
+        sim: SimOptions,
+        web_dir: Option<std::path::PathBuf>,
+        env: Vec<(String, String)>,
+    ) -> Self {
         let db = TestDb::empty(backend).await;
         let jenkins = start_jenkins(sim).await;
-        let options = GuardiaOptions {
+        let mut options = GuardiaOptions {
             web_dir,
             ..jenkins_options(&jenkins)
         };
+        options.env.extend(env);
         let server = Guardia::start(&db, options).await;
         let pool = DbPool::connect(&db.database_url()).await.expect("pool");
         let hash = hash_password(PASSWORD).expect("hash");
