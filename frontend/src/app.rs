@@ -31,6 +31,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("batch") view=pages::batch::BatchPage />
                     <Route path=path!("agents") view=pages::agents::AgentsPage />
                     <Route path=path!("users") view=pages::users::UsersPage />
+                    <Route path=path!("password") view=pages::password::PasswordPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -42,8 +43,10 @@ pub fn App() -> impl IntoView {
 #[component]
 fn SignedIn() -> impl IntoView {
     let session = session::use_session();
+    // Only signing in or out rebuilds the pages, not a renewed token (a password change).
+    let signed_in = Memo::new(move |_| session.0.with(Option::is_some));
     move || {
-        if session.0.with(Option::is_none) {
+        if !signed_in.get() {
             view! { <Redirect path="/login" /> }.into_any()
         } else {
             view! { <Shell><Outlet /></Shell> }.into_any()

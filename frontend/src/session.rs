@@ -75,6 +75,16 @@ impl SessionContext {
         self.0.set(Some(session));
     }
 
+    /// Keeps the user, with the new token a password change answered.
+    pub fn renew(&self, token: String) {
+        let renewed = self.0.with_untracked(|s| {
+            s.clone().map(|s| Session { token, ..s })
+        });
+        if let Some(session) = renewed {
+            self.sign_in(session);
+        }
+    }
+
     pub fn sign_out(&self) {
         store(None);
         self.0.set(None);

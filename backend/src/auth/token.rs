@@ -84,18 +84,25 @@ impl TokenKeys {
         Ok((token, expires_at))
     }
 
-    /// Verifies signature, algorithm and expiry (no leeway) and returns the claims.
+    /// Verifies signature, algorithm and expiry (no leeway: from its `exp` second on, a token
+    /// is expired) and returns the claims.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "iat", "sub"]);
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
-            })
+            })?;
+        // The library still accepts a token during its `exp` second; a subscription is closed
+        // at the start of it, so the token ends there too.
+        if claims.exp <= Utc::now().timestamp() {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
     }
 }
 

@@ -90,12 +90,14 @@ async fn token_expiry(expiry: oneshot::Receiver<i64>) {
         // No token was accepted: the socket ends by itself.
         return std::future::pending().await;
     };
-    tokio::time::sleep(until(expires, chrono::Utc::now().timestamp())).await;
+    tokio::time::sleep(until(expires, chrono::Utc::now().timestamp_millis())).await;
 }
 
-/// How long from `now` until `expires` (both Unix seconds); zero when already past.
-fn until(expires: i64, now: i64) -> std::time::Duration {
-    std::time::Duration::from_secs(u64::try_from(expires - now).unwrap_or(0))
+/// How long from `now_ms` (Unix milliseconds) until `expires` (Unix seconds, as in the
+/// token); zero when already past.
+fn until(expires: i64, now_ms: i64) -> std::time::Duration {
+    let left = expires.saturating_mul(1000).saturating_sub(now_ms);
+    std::time::Duration::from_millis(u64::try_from(left).unwrap_or(0))
 }
 
 /// The bearer token of a `connection_init` payload.
@@ -126,8 +128,9 @@ mod tests {
 
     #[test]
     fn the_wait_ends_at_expiry_and_never_goes_negative() {
-        assert_eq!(until(1_000, 940), std::time::Duration::from_secs(60));
-        assert_eq!(until(1_000, 1_000), std::time::Duration::ZERO);
-        assert_eq!(until(1_000, 2_000), std::time::Duration::ZERO);
+        assert_eq!(until(1_000, 940_000), std::time::Duration::from_secs(60));
+        assert_eq!(until(1_000, 999_250), std::time::Duration::from_millis(750));
+        assert_eq!(until(1_000, 1_000_000), std::time::Duration::ZERO);
+        assert_eq!(until(1_000, 2_000_000), std::time::Duration::ZERO);
     }
 }

@@ -281,11 +281,13 @@ async fn a_subscription_is_closed_when_its_token_expires(backend: Backend) {
     );
 
     let code = watcher.close_code(Duration::from_secs(20)).await;
-    let closed_at = chrono::Utc::now();
+    let closed_at = chrono::Utc::now().timestamp_millis();
     assert_eq!(code, Some(4401), "the socket closes at the token's expiry");
+    // The token's `exp` is whole seconds: it ends at the start of that second.
+    let exp_ms = expires_at.timestamp() * 1000;
     assert!(
-        closed_at >= expires_at && closed_at < expires_at + chrono::Duration::seconds(5),
-        "closed at {closed_at}, token expired at {expires_at}"
+        closed_at >= exp_ms && closed_at < exp_ms + 3000,
+        "closed at {closed_at} ms, the token's exp is {exp_ms} ms"
     );
     let refused = Subscriber::start(&world.server.base_url, &short_lived, watch).await;
     assert!(matches!(refused, Err(Refused::Closed(_) | Refused::Error(_))), "an expired token subscribed");
