@@ -55,11 +55,12 @@ async fn migrate_reports_what_it_applied(backend: Backend) {
     let test_db = TestDb::empty(backend).await;
     let first = run_cli(&test_db, &["migrate"], None).await;
     assert_success(&first);
-    assert!(
-        stdout(&first).contains("applied 6 migration(s)"),
-        "{}",
-        stdout(&first)
+    // Counted from the folders, so a new migration needs no edit here.
+    let expected = format!(
+        "applied {} migration(s)",
+        crate::migrations::migration_folders("sqlite").len()
     );
+    assert!(stdout(&first).contains(&expected), "{}", stdout(&first));
     let second = run_cli(&test_db, &["migrate"], None).await;
     assert_success(&second);
     assert!(stdout(&second).contains("up to date"), "{}", stdout(&second));

@@ -45,7 +45,7 @@ async fn up_down_up(backend: Backend) {
 
 both_backends!(up_down_up);
 
-fn migration_folders(backend: &str) -> Vec<String> {
+pub(crate) fn migration_folders(backend: &str) -> Vec<String> {
     let dir = workspace_root().join("migrations").join(backend);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
