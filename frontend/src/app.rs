@@ -43,10 +43,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn SignedIn() -> impl IntoView {
     let session = session::use_session();
-    // Only signing in or out rebuilds the pages, not a renewed token (a password change).
-    let signed_in = Memo::new(move |_| session.0.with(Option::is_some));
     move || {
-        if !signed_in.get() {
+        if session.0.with(Option::is_none) {
             view! { <Redirect path="/login" /> }.into_any()
         } else {
             view! { <Shell><Outlet /></Shell> }.into_any()

@@ -205,8 +205,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("password.confirm", "새 비밀번호 확인", "Confirm the new password"),
     (
         "password.rules",
-        "10자 이상, 두 종류 이상의 문자(소문자, 대문자, 숫자, 한글 등의 문자, 공백과 기호)를 섞고, 이메일 주소는 쓸 수 없습니다.",
-        "At least 10 characters of at least two kinds (lowercase, uppercase, digits, other letters, spaces and symbols); not your email address.",
+        "10자 이상, 두 종류 이상의 문자(영문 소문자, 영문 대문자, 숫자, 공백과 기호, 한글 등)를 섞고, 이메일 주소는 쓸 수 없습니다.",
+        "At least 10 characters of at least two kinds (lowercase, uppercase, digits, spaces and symbols, other scripts such as Hangul); not your email address.",
     ),
     ("password.submit", "변경", "Change"),
     (
@@ -241,8 +241,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "password.one_kind",
-        "두 종류 이상의 문자를 섞어 주세요 (소문자, 대문자, 숫자, 한글 등의 문자, 공백과 기호).",
-        "Mix at least two kinds of characters (lowercase, uppercase, digits, other letters, spaces and symbols).",
+        "두 종류 이상의 문자를 섞어 주세요 (영문 소문자, 영문 대문자, 숫자, 공백과 기호, 한글 등).",
+        "Mix at least two kinds of characters (lowercase, uppercase, digits, spaces and symbols, other scripts such as Hangul).",
     ),
     (
         "password.is_email",

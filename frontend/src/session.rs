@@ -75,14 +75,15 @@ impl SessionContext {
         self.0.set(Some(session));
     }
 
-    /// Keeps the user, with the new token a password change answered.
+    /// Keeps the user, with the new token a password change answered. Untracked: nothing
+    /// shown changes, so the page (and its success message) stays.
     pub fn renew(&self, token: String) {
-        let renewed = self.0.with_untracked(|s| {
-            s.clone().map(|s| Session { token, ..s })
+        self.0.update_untracked(|s| {
+            if let Some(s) = s {
+                s.token = token;
+            }
+            store(s.as_ref());
         });
-        if let Some(session) = renewed {
-            self.sign_in(session);
-        }
     }
 
     pub fn sign_out(&self) {

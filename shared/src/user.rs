@@ -58,23 +58,24 @@ impl PasswordProblem {
             PasswordProblem::TooShort => "a password needs at least 10 characters",
             PasswordProblem::TooLong => "a password has at most 256 bytes",
             PasswordProblem::OneKind => {
-                "a password needs at least two kinds of characters: lowercase, uppercase, digits, other letters (한글), spaces and symbols"
+                "a password needs at least two kinds of characters: lowercase, uppercase, digits, spaces and symbols, other scripts (한글)"
             }
             PasswordProblem::IsEmail => "a password must not be the account's email address",
         }
     }
 }
 
-/// Which kind a character is: lowercase, uppercase, digit, a letter without case (한글),
-/// anything else (spaces, symbols).
+/// Which kind a character is: ASCII lowercase, uppercase, digit, other ASCII (spaces,
+/// symbols), or beyond ASCII (한글 and other scripts). ASCII classes only: Unicode's tables
+/// would weigh on the web app's WASM.
 fn kind(c: char) -> u8 {
-    if c.is_lowercase() {
+    if c.is_ascii_lowercase() {
         0
-    } else if c.is_uppercase() {
+    } else if c.is_ascii_uppercase() {
         1
-    } else if c.is_numeric() {
+    } else if c.is_ascii_digit() {
         2
-    } else if c.is_alphabetic() {
+    } else if c.is_ascii() {
         3
     } else {
         4
@@ -83,7 +84,7 @@ fn kind(c: char) -> u8 {
 
 /// The password policy for a user with `email` (empty when not known yet): at least
 /// [`MIN_PASSWORD_LEN`] characters, at most [`MAX_PASSWORD_LEN`] bytes, at least two kinds of
-/// characters, and neither the email nor its local part.
+/// characters (see `kind`), and neither the email nor its local part (ignoring ASCII case).
 pub fn check_password(password: &str, email: &str) -> Result<(), PasswordProblem> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(PasswordProblem::TooShort);
@@ -96,10 +97,10 @@ pub fn check_password(password: &str, email: &str) -> Result<(), PasswordProblem
     if chars.all(|k| Some(k) == first) {
         return Err(PasswordProblem::OneKind);
     }
-    let email = email.trim().to_lowercase();
+    let email = email.trim();
     let local = email.split('@').next().unwrap_or_default();
-    let lowered = password.trim().to_lowercase();
-    if !email.is_empty() && (lowered == email || lowered == local) {
+    let password = password.trim();
+    if !email.is_empty() && (password.eq_ignore_ascii_case(email) || password.eq_ignore_ascii_case(local)) {
         return Err(PasswordProblem::IsEmail);
     }
     Ok(())
@@ -158,7 +159,12 @@ mod tests {
             check_password(&"ab1".repeat(100), email),
             Err(PasswordProblem::TooLong)
         );
-        for good in ["correct horse battery", "guardia-demo-1234", "비밀번호는 길어야 합니다", "abcdefghij1"] {
+        for good in [
+            "correct horse battery",
+            "guardia-demo-1234",
+            "비밀번호는 길어야 합니다",
+            "abcdefghij1",
+        ] {
             assert_eq!(check_password(good, email), Ok(()), "{good:?}");
         }
     }

@@ -81,7 +81,9 @@ impl Subscriber {
     pub async fn close_code(&mut self, wait: Duration) -> Option<u16> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let frame = tokio::time::timeout_at(deadline, self.socket.next()).await.ok()??;
+            let frame = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()??;
             match frame.ok()? {
                 Message::Close(frame) => return frame.map(|f| u16::from(f.code)),
                 Message::Text(text) if text.contains("\"ping\"") => {

@@ -146,7 +146,12 @@ mod tests {
         let (token, expires) = keys.issue("u1", Role::Pm, "acme", 3, Utc::now()).unwrap();
         let claims = keys.verify(&token).unwrap();
         assert_eq!(
-            (claims.sub.as_str(), claims.role, claims.tenant_id.as_str(), claims.epoch),
+            (
+                claims.sub.as_str(),
+                claims.role,
+                claims.tenant_id.as_str(),
+                claims.epoch
+            ),
             ("u1", Role::Pm, "acme", 3)
         );
         assert_eq!(claims.exp, expires.timestamp());
@@ -171,7 +176,17 @@ mod tests {
         assert_eq!(parse_lifetime("30min"), Ok(Duration::minutes(30)));
         assert_eq!(parse_lifetime(" 2h "), Ok(Duration::hours(2)));
         assert_eq!(parse_lifetime("24h"), Ok(MAX_TOKEN_LIFETIME));
-        for bad in ["", "0", "4", "25h", "3d", "-5m", "1.5h", "h", "99999999999999999h"] {
+        for bad in [
+            "",
+            "0",
+            "4",
+            "25h",
+            "3d",
+            "-5m",
+            "1.5h",
+            "h",
+            "99999999999999999h",
+        ] {
             assert!(parse_lifetime(bad).is_err(), "{bad:?} passed");
         }
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").with_lifetime(Duration::minutes(5));

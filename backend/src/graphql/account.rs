@@ -67,7 +67,7 @@ impl AccountMutation {
     /// Changes the signed-in user's password. `current` must be their password now (else
     /// FORBIDDEN; repeated wrong guesses are RATE_LIMITED like `login`); `new` must follow the
     /// password policy (else BAD_USER_INPUT): at least 10 characters, at least two kinds of
-    /// characters (lowercase, uppercase, digits, other letters, spaces and symbols), not the
+    /// characters (lowercase, uppercase, digits, spaces and symbols, other scripts), not the
     /// account's email, not the current password. Every token of the user, this one included,
     /// stops working; the answer carries a new token.
     #[graphql(guard = "SignedIn")]
@@ -93,7 +93,13 @@ impl AccountMutation {
         // Signed for the new epoch: valid once this transaction commits, never before.
         let (token, expires_at) = services(ctx)
             .tokens
-            .issue(&user.id, user.role, &user.tenant_id, user.session_epoch, Utc::now())
+            .issue(
+                &user.id,
+                user.role,
+                &user.tenant_id,
+                user.session_epoch,
+                Utc::now(),
+            )
             .map_err(|_| ApiError::internal())?;
         Ok(AuthPayload {
             token,
@@ -117,16 +123,9 @@ impl AccountMutation {
     /// NOT_FOUND) and ends all of that user's sessions. The password follows the policy of
     /// `changePassword`. For their own password an ADMIN uses `changePassword`.
     #[graphql(guard = "Require(Permission::UserManage)")]
-    async fn reset_user_password(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        new_password: String,
-    ) -> ApiResult<User> {
+    async fn reset_user_password(&self, ctx: &Context<'_>, id: ID, new_password: String) -> ApiResult<User> {
         if *id == session(ctx)?.user_id {
-            return Err(ApiError::bad_input(
-                "use changePassword for your own password",
-            ));
+            return Err(ApiError::bad_input("use changePassword for your own password"));
         }
         let target = db::user::get(&mut *tx(ctx).await?, &id)
             .await

@@ -70,7 +70,13 @@ impl AuthMutation {
         services.login_limiter.record_success(&email);
         let (token, expires_at) = services
             .tokens
-            .issue(&user.id, user.role, &user.tenant_id, user.session_epoch, Utc::now())
+            .issue(
+                &user.id,
+                user.role,
+                &user.tenant_id,
+                user.session_epoch,
+                Utc::now(),
+            )
             .map_err(|_| ApiError::internal())?;
         Ok(AuthPayload {
             token,

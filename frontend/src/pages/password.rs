@@ -11,8 +11,7 @@ use crate::components::error_box::describe;
 use crate::i18n::use_lang;
 use crate::session::use_session;
 
-const CHANGE: &str =
-    "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) { token } }";
+const CHANGE: &str = "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) { token } }";
 
 /// The UI text for a local refusal of the new password.
 fn problem_key(problem: PasswordProblem) -> &'static str {
@@ -50,7 +49,9 @@ pub fn PasswordPage() -> impl IntoView {
         }
         match change.value().get()? {
             Ok(_) => Some((true, lang.t("password.changed").to_owned())),
-            Err(e) if e.is(ErrorCode::Forbidden) => Some((false, lang.t("password.wrong_current").to_owned())),
+            Err(e) if e.is(ErrorCode::Forbidden) => {
+                Some((false, lang.t("password.wrong_current").to_owned()))
+            }
             Err(e) if e.is(ErrorCode::RateLimited) => Some((false, lang.t("login.limited").to_owned())),
             Err(e) => Some((false, describe(&e, lang))),
         }
@@ -58,13 +59,17 @@ pub fn PasswordPage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (old, fresh) = (current.get_untracked(), new.get_untracked());
-        let email = session.0.with_untracked(|s| s.as_ref().map(|s| s.user.email.clone()));
+        let email = session
+            .0
+            .with_untracked(|s| s.as_ref().map(|s| s.user.email.clone()));
         let refusal = if fresh != confirm.get_untracked() {
             Some("password.mismatch")
         } else if fresh == old {
             Some("password.same")
         } else {
-            check_password(&fresh, &email.unwrap_or_default()).err().map(problem_key)
+            check_password(&fresh, &email.unwrap_or_default())
+                .err()
+                .map(problem_key)
         };
         local.set(refusal);
         if refusal.is_none() {
@@ -84,14 +89,39 @@ pub fn PasswordPage() -> impl IntoView {
                 <input type="password" required autocomplete="new-password" bind:value=confirm data-testid="password-confirm" />
             </label>
             <p class="muted">{lang.t("password.rules")}</p>
-            {move || feedback().map(|(ok, text)| if ok {
-                view! { <p class="success" role="status" data-testid="password-changed">{text}</p> }.into_any()
-            } else {
-                view! { <p class="error" role="alert" data-testid="password-error">{text}</p> }.into_any()
+            {move || feedback().map(|(ok, text)| view! {
+                <p class=if ok { "success" } else { "error" } role=if ok { "status" } else { "alert" }
+                    data-testid=if ok { "password-changed" } else { "password-error" }>{text}</p>
             })}
             <button type="submit" disabled=move || change.pending().get() data-testid="password-submit">
                 {lang.t("password.submit")}
             </button>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, tr};
+
+    #[test]
+    fn every_refusal_has_its_words() {
+        let problems = [
+            PasswordProblem::TooShort,
+            PasswordProblem::TooLong,
+            PasswordProblem::OneKind,
+            PasswordProblem::IsEmail,
+        ];
+        let others = [
+            "password.mismatch",
+            "password.same",
+            "password.changed",
+            "password.wrong_current",
+            "password.rules",
+        ];
+        for key in problems.into_iter().map(problem_key).chain(others) {
+            assert_ne!(tr(Lang::Ko, key), key, "{key} has no text");
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Own accounts and sessions: changePassword, logout and an ADMIN's resetUserPassword revoke
 //! every older token of the user (the session epoch); the password policy; the token lifetime
-//! from GUARDIA_TOKEN_TTL; a subscription closed when its token expires.
+//! from GUARDIA_TOKEN_TTL; a subscription closed when its token expires or is revoked.
 
 use std::time::Duration;
 
@@ -17,7 +17,8 @@ const ME: &str = "{ me { id } }";
 const CHANGE: &str = "mutation($c: String!, $n: String!) {
     changePassword(current: $c, new: $n) { token expiresAt user { id email } } }";
 const LOGOUT: &str = "mutation { logout }";
-const RESET: &str = "mutation($id: ID!, $p: String!) { resetUserPassword(id: $id, newPassword: $p) { id email } }";
+const RESET: &str =
+    "mutation($id: ID!, $p: String!) { resetUserPassword(id: $id, newPassword: $p) { id email } }";
 const AUDIT: &str = "{ auditLog(first: 50) { edges { node { action target outcome actor { id } } } } }";
 const NEW_PASSWORD: &str = "Fresh password 2026";
 
@@ -43,9 +44,7 @@ async fn me_codes(world: &World, token: &str) -> Vec<String> {
 
 /// Whether acme's audit log holds a successful `action` on `target` by `actor`.
 async fn audited(world: &World, action: &str, target: &str, actor: &str) -> bool {
-    let body = world
-        .gql(world.acme.token(Role::Admin), AUDIT, json!({}))
-        .await;
+    let body = world.gql(world.acme.token(Role::Admin), AUDIT, json!({})).await;
     gql_ok(&body)["auditLog"]["edges"]
         .as_array()
         .expect("edges")
@@ -96,7 +95,11 @@ async fn a_wrong_current_password_or_a_weak_new_one_changes_nothing(backend: Bac
     let world = World::start(backend).await;
     let pm = world.acme.user(Role::Pm).clone();
     let wrong = world
-        .gql(&pm.token, CHANGE, json!({ "c": "not my password", "n": NEW_PASSWORD }))
+        .gql(
+            &pm.token,
+            CHANGE,
+            json!({ "c": "not my password", "n": NEW_PASSWORD }),
+        )
         .await;
     assert_eq!(error_codes(&wrong), ["FORBIDDEN"], "{wrong}");
     assert!(wrong["data"].is_null());
@@ -113,17 +116,23 @@ async fn a_wrong_current_password_or_a_weak_new_one_changes_nothing(backend: Bac
             .await;
         assert_eq!(error_codes(&refused), ["BAD_USER_INPUT"], "{case}: {refused}");
         let message = refused["errors"][0]["message"].as_str().expect("a message");
-        assert!(message.starts_with("a password") || message.starts_with("the new password"), "{case}: {message}");
+        assert!(
+            message.starts_with("a password") || message.starts_with("the new password"),
+            "{case}: {message}"
+        );
     }
     let weak = world
         .gql(&pm.token, CHANGE, json!({ "c": PASSWORD, "n": "abcdefghijklmn" }))
         .await;
     assert_eq!(
         weak["errors"][0]["message"],
-        "a password needs at least two kinds of characters: lowercase, uppercase, digits, other letters (한글), spaces and symbols"
+        "a password needs at least two kinds of characters: lowercase, uppercase, digits, spaces and symbols, other scripts (한글)"
     );
 
-    assert!(me_codes(&world, &pm.token).await.is_empty(), "the session survives");
+    assert!(
+        me_codes(&world, &pm.token).await.is_empty(),
+        "the session survives"
+    );
     token_of_login(&world, &pm.email, PASSWORD).await;
 
     // Guessing the current password through a stolen token is limited like login.
@@ -156,9 +165,16 @@ async fn logout_revokes_every_token_of_the_user(backend: Backend) {
     }
     let again = world.gql(&browser, LOGOUT, json!({})).await;
     assert_eq!(error_codes(&again), ["UNAUTHENTICATED"], "{again}");
-    assert!(me_codes(&world, world.acme.token(Role::Engineer)).await.is_empty());
+    assert!(
+        me_codes(&world, world.acme.token(Role::Engineer))
+            .await
+            .is_empty()
+    );
     let fresh = token_of_login(&world, &deployer.email, PASSWORD).await;
-    assert!(me_codes(&world, &fresh).await.is_empty(), "logging in again works");
+    assert!(
+        me_codes(&world, &fresh).await.is_empty(),
+        "logging in again works"
+    );
     assert!(audited(&world, "user.logout", &deployer.id, &deployer.id).await);
 
     // A token of an older epoch (as a stolen copy would be) is refused.
@@ -175,13 +191,20 @@ async fn an_admin_resets_passwords_in_their_own_tenant_only(backend: Backend) {
     let session = token_of_login(&world, &engineer.email, PASSWORD).await;
 
     let reset = world
-        .gql(&admin.token, RESET, json!({ "id": engineer.id, "p": NEW_PASSWORD }))
+        .gql(
+            &admin.token,
+            RESET,
+            json!({ "id": engineer.id, "p": NEW_PASSWORD }),
+        )
         .await;
     assert_eq!(gql_ok(&reset)["resetUserPassword"]["id"], json!(engineer.id));
     for token in [&session, &engineer.token] {
         assert_eq!(me_codes(&world, token).await, ["UNAUTHENTICATED"]);
     }
-    assert!(me_codes(&world, &admin.token).await.is_empty(), "the ADMIN stays signed in");
+    assert!(
+        me_codes(&world, &admin.token).await.is_empty(),
+        "the ADMIN stays signed in"
+    );
     assert_eq!(
         error_codes(&login(&world, &engineer.email, PASSWORD).await),
         ["UNAUTHENTICATED"]
@@ -190,18 +213,58 @@ async fn an_admin_resets_passwords_in_their_own_tenant_only(backend: Backend) {
     assert!(audited(&world, "user.password.reset", &engineer.id, &admin.id).await);
 
     let cases = [
-        ("another tenant's user", admin.token.clone(), world.globex.user(Role::Pm).id.clone(), NEW_PASSWORD, "NOT_FOUND"),
-        ("the operator's ADMIN on a tenant's user", world.ops.token(Role::Admin).to_owned(), world.acme.user(Role::Pm).id.clone(), NEW_PASSWORD, "NOT_FOUND"),
-        ("an unknown id", admin.token.clone(), "no-such-user".to_owned(), NEW_PASSWORD, "NOT_FOUND"),
-        ("a PM", world.acme.token(Role::Pm).to_owned(), world.acme.user(Role::Customer).id.clone(), NEW_PASSWORD, "FORBIDDEN"),
-        ("own password", admin.token.clone(), admin.id.clone(), NEW_PASSWORD, "BAD_USER_INPUT"),
-        ("a weak password", admin.token.clone(), world.acme.user(Role::Pm).id.clone(), "1234567890", "BAD_USER_INPUT"),
+        (
+            "another tenant's user",
+            admin.token.clone(),
+            world.globex.user(Role::Pm).id.clone(),
+            NEW_PASSWORD,
+            "NOT_FOUND",
+        ),
+        (
+            "the operator's ADMIN on a tenant's user",
+            world.ops.token(Role::Admin).to_owned(),
+            world.acme.user(Role::Pm).id.clone(),
+            NEW_PASSWORD,
+            "NOT_FOUND",
+        ),
+        (
+            "an unknown id",
+            admin.token.clone(),
+            "no-such-user".to_owned(),
+            NEW_PASSWORD,
+            "NOT_FOUND",
+        ),
+        (
+            "a PM",
+            world.acme.token(Role::Pm).to_owned(),
+            world.acme.user(Role::Customer).id.clone(),
+            NEW_PASSWORD,
+            "FORBIDDEN",
+        ),
+        (
+            "own password",
+            admin.token.clone(),
+            admin.id.clone(),
+            NEW_PASSWORD,
+            "BAD_USER_INPUT",
+        ),
+        (
+            "a weak password",
+            admin.token.clone(),
+            world.acme.user(Role::Pm).id.clone(),
+            "1234567890",
+            "BAD_USER_INPUT",
+        ),
     ];
     for (case, token, id, password, code) in cases {
         let body = world.gql(&token, RESET, json!({ "id": id, "p": password })).await;
         assert_eq!(error_codes(&body), [code], "{case}: {body}");
     }
-    for (tenant, role) in [(&world.globex, Role::Pm), (&world.acme, Role::Pm), (&world.acme, Role::Customer)] {
+    for (tenant, role) in [
+        (&world.globex, Role::Pm),
+        (&world.acme, Role::Pm),
+        (&world.acme, Role::Customer),
+    ] {
         assert!(
             me_codes(&world, tenant.token(role)).await.is_empty(),
             "a refused reset revoked {}'s {role}",
@@ -290,10 +353,31 @@ async fn a_subscription_is_closed_when_its_token_expires(backend: Backend) {
         "closed at {closed_at} ms, the token's exp is {exp_ms} ms"
     );
     let refused = Subscriber::start(&world.server.base_url, &short_lived, watch).await;
-    assert!(matches!(refused, Err(Refused::Closed(_) | Refused::Error(_))), "an expired token subscribed");
+    assert!(
+        matches!(refused, Err(Refused::Closed(_) | Refused::Error(_))),
+        "an expired token subscribed"
+    );
+}
+
+async fn a_subscription_ends_when_its_session_is_revoked(backend: Backend) {
+    let world = World::start(backend).await;
+    let engineer = world.acme.user(Role::Engineer).clone();
+    let watch = "subscription { deploymentUpdated { id } }";
+    let mut watcher = Subscriber::start(&world.server.base_url, &engineer.token, watch)
+        .await
+        .expect("subscribed");
+    let elsewhere = token_of_login(&world, &engineer.email, PASSWORD).await;
+    gql_ok(&world.gql(&elsewhere, LOGOUT, json!({})).await);
+    // The socket rechecks its session every 10 s.
+    assert_eq!(
+        watcher.close_code(Duration::from_secs(25)).await,
+        Some(4401),
+        "a logged-out session keeps its subscription"
+    );
 }
 
 both_backends!(
+    a_subscription_ends_when_its_session_is_revoked,
     a_password_change_revokes_every_older_token,
     a_wrong_current_password_or_a_weak_new_one_changes_nothing,
     logout_revokes_every_token_of_the_user,

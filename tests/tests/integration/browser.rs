@@ -293,7 +293,10 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
 /// Opens the password page afresh and sends the form.
 async fn send_password_form(browser: &Browser, world: &World, current: &str, new: &str, confirm: &str) {
     let client = &browser.client;
-    client.goto(&world.server.url("/password")).await.expect("navigate");
+    client
+        .goto(&world.server.url("/password"))
+        .await
+        .expect("navigate");
     for (field, text) in [
         ("password-current", current),
         ("password-new", new),
@@ -338,7 +341,10 @@ async fn a_user_changes_their_password_and_logs_out(backend: Backend) {
     open(&browser, "password", "[data-testid=password-form]").await;
     send_password_form(&browser, &world, "not my password", new_password, new_password).await;
     let wrong = text_of(client, "[data-testid=password-error]").await;
-    assert!(ko_or_en(&wrong, "현재 비밀번호가", "current password is wrong"), "{wrong}");
+    assert!(
+        ko_or_en(&wrong, "현재 비밀번호가", "current password is wrong"),
+        "{wrong}"
+    );
     send_password_form(&browser, &world, PASSWORD, "abcdefghijkl", "abcdefghijkl").await;
     let weak = text_of(client, "[data-testid=password-error]").await;
     assert!(ko_or_en(&weak, "두 종류", "two kinds"), "{weak}");
@@ -350,7 +356,10 @@ async fn a_user_changes_their_password_and_logs_out(backend: Backend) {
     // The change: other sessions end, this tab goes on with its new token.
     send_password_form(&browser, &world, PASSWORD, new_password, new_password).await;
     let changed = text_of(client, "[data-testid=password-changed]").await;
-    assert!(ko_or_en(&changed, "변경했습니다", "Password changed"), "{changed}");
+    assert!(
+        ko_or_en(&changed, "변경했습니다", "Password changed"),
+        "{changed}"
+    );
     browser.screenshot(&format!("password-changed-{name}")).await;
     assert_eq!(
         error_codes(&world.gql(&pm.token, "{ me { id } }", json!({})).await),
