@@ -1,6 +1,7 @@
 //! The GraphQL API (API.md) as a library: one module per domain, merged into the roots.
 //! Transport (HTTP, WebSocket) lives in `http::graphql`; storage in `db`.
 
+mod account;
 mod agent;
 mod all_or_nothing;
 mod app_info;
@@ -49,6 +50,7 @@ pub struct QueryRoot(
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
     auth::AuthMutation,
+    account::AccountMutation,
     user::UserMutation,
     tenant::TenantMutation,
     sr::SrMutation,

@@ -463,10 +463,11 @@ async fn insert_people(
             active: true,
             created_at: at,
             updated_at: at,
+            session_epoch: 0,
         });
     }
     // The backend's own row struct: it has no optional column, so it batches on SQLite too.
-    let n = insert_rows!(tx, users::table, 9, rows);
+    let n = insert_rows!(tx, users::table, 10, rows);
     counts.users.fetch_add(n, Ordering::Relaxed);
     Ok(people)
 }

@@ -19,7 +19,7 @@ use crate::load::{Scenario, drive};
 use crate::report::{Table, format_rate, micros_as_ms, quantile_ms, ratio};
 use crate::server::{Guardia, JWT_SECRET};
 
-const CREATE_SR: &str = r#"mutation{createSr(input:{title:"hang","description":"bench"}){id}}"#;
+const CREATE_SR: &str = r#"mutation{createSr(input:{title:"hang",description:"bench"}){id}}"#;
 const DEPLOY: &str = r#"mutation{triggerDeploy(project:"portal"){id}}"#;
 /// Tenant A's deployers, each starting a deploy as soon as the last one answered.
 const DEPLOYERS: usize = 4;
@@ -178,6 +178,7 @@ async fn seed(pool: &DbPool, code: &str, role: Role) -> anyhow::Result<String> {
     )
     .await?;
     tx.commit().await?;
-    let (token, _) = TokenKeys::new(JWT_SECRET.as_bytes()).issue(&user.id, role, code, chrono::Utc::now())?;
+    let (token, _) =
+        TokenKeys::new(JWT_SECRET.as_bytes()).issue(&user.id, role, code, 0, chrono::Utc::now())?;
     Ok(token)
 }

@@ -31,6 +31,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("batch") view=pages::batch::BatchPage />
                     <Route path=path!("agents") view=pages::agents::AgentsPage />
                     <Route path=path!("users") view=pages::users::UsersPage />
+                    <Route path=path!("password") view=pages::password::PasswordPage />
                 </ParentRoute>
             </Routes>
         </Router>

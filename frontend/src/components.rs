@@ -3,5 +3,6 @@
 pub mod bar_chart;
 pub mod error_box;
 pub mod lang_switch;
+pub mod logout_button;
 pub mod shell;
 pub mod status_badge;

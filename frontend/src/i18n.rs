@@ -69,6 +69,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.agents", "에이전트", "Agents"),
     ("nav.users", "사용자", "Users"),
     ("nav.logout", "로그아웃", "Log out"),
+    ("nav.password", "비밀번호 변경", "Change password"),
     ("lang.switch", "English", "한국어"),
     ("login.title", "로그인", "Sign in"),
     ("login.email", "이메일", "Email"),
@@ -198,6 +199,55 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "user.password",
         "초기 비밀번호 (10자 이상)",
         "Initial password (10+ characters)",
+    ),
+    ("password.current", "현재 비밀번호", "Current password"),
+    ("password.new", "새 비밀번호", "New password"),
+    ("password.confirm", "새 비밀번호 확인", "Confirm the new password"),
+    (
+        "password.rules",
+        "10자 이상, 두 종류 이상의 문자(영문 소문자, 영문 대문자, 숫자, 공백과 기호, 한글 등)를 섞고, 이메일 주소는 쓸 수 없습니다.",
+        "At least 10 characters of at least two kinds (lowercase, uppercase, digits, spaces and symbols, other scripts such as Hangul); not your email address.",
+    ),
+    ("password.submit", "변경", "Change"),
+    (
+        "password.changed",
+        "비밀번호를 변경했습니다. 다른 브라우저와 기기의 로그인은 종료되었습니다.",
+        "Password changed. Your other sessions have been signed out.",
+    ),
+    (
+        "password.wrong_current",
+        "현재 비밀번호가 올바르지 않습니다.",
+        "The current password is wrong.",
+    ),
+    (
+        "password.mismatch",
+        "새 비밀번호와 확인이 일치하지 않습니다.",
+        "The new password and its confirmation differ.",
+    ),
+    (
+        "password.same",
+        "새 비밀번호는 현재 비밀번호와 달라야 합니다.",
+        "The new password must differ from the current one.",
+    ),
+    (
+        "password.too_short",
+        "비밀번호는 10자 이상이어야 합니다.",
+        "A password needs at least 10 characters.",
+    ),
+    (
+        "password.too_long",
+        "비밀번호가 너무 깁니다 (256바이트 이내).",
+        "A password has at most 256 bytes.",
+    ),
+    (
+        "password.one_kind",
+        "두 종류 이상의 문자를 섞어 주세요 (영문 소문자, 영문 대문자, 숫자, 공백과 기호, 한글 등).",
+        "Mix at least two kinds of characters (lowercase, uppercase, digits, spaces and symbols, other scripts such as Hangul).",
+    ),
+    (
+        "password.is_email",
+        "이메일 주소는 비밀번호로 쓸 수 없습니다.",
+        "Your email address cannot be your password.",
     ),
     (
         "demo.banner",

@@ -75,6 +75,17 @@ impl SessionContext {
         self.0.set(Some(session));
     }
 
+    /// Keeps the user, with the new token a password change answered. Untracked: nothing
+    /// shown changes, so the page (and its success message) stays.
+    pub fn renew(&self, token: String) {
+        self.0.update_untracked(|s| {
+            if let Some(s) = s {
+                s.token = token;
+            }
+            store(s.as_ref());
+        });
+    }
+
     pub fn sign_out(&self) {
         store(None);
         self.0.set(None);

@@ -39,15 +39,76 @@ pub fn validate_name(name: &str) -> Result<(), &'static str> {
     }
 }
 
-pub fn validate_password(password: &str) -> Result<(), &'static str> {
-    let length = password.chars().count();
-    if length < MIN_PASSWORD_LEN {
-        Err("a password needs at least 10 characters")
-    } else if password.len() > MAX_PASSWORD_LEN {
-        Err("a password has at most 256 bytes")
-    } else {
-        Ok(())
+/// Why a password is refused. The policy is deliberately small: long enough, not a single kind
+/// of character, not the account's own email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordProblem {
+    TooShort,
+    TooLong,
+    /// Only lowercase letters, or only digits, and so on.
+    OneKind,
+    /// The email address, or the part before its `@`.
+    IsEmail,
+}
+
+impl PasswordProblem {
+    /// The English message the API and the CLI answer with (the web app words its own).
+    pub fn message(self) -> &'static str {
+        match self {
+            PasswordProblem::TooShort => "a password needs at least 10 characters",
+            PasswordProblem::TooLong => "a password has at most 256 bytes",
+            PasswordProblem::OneKind => {
+                "a password needs at least two kinds of characters: lowercase, uppercase, digits, spaces and symbols, other scripts (한글)"
+            }
+            PasswordProblem::IsEmail => "a password must not be the account's email address",
+        }
     }
+}
+
+/// Which kind a character is: ASCII lowercase, uppercase, digit, other ASCII (spaces,
+/// symbols), or beyond ASCII (한글 and other scripts). ASCII classes only: Unicode's tables
+/// would weigh on the web app's WASM.
+fn kind(c: char) -> u8 {
+    if c.is_ascii_lowercase() {
+        0
+    } else if c.is_ascii_uppercase() {
+        1
+    } else if c.is_ascii_digit() {
+        2
+    } else if c.is_ascii() {
+        3
+    } else {
+        4
+    }
+}
+
+/// The password policy for a user with `email` (empty when not known yet): at least
+/// [`MIN_PASSWORD_LEN`] characters, at most [`MAX_PASSWORD_LEN`] bytes, at least two kinds of
+/// characters (see `kind`), and neither the email nor its local part (ignoring ASCII case).
+pub fn check_password(password: &str, email: &str) -> Result<(), PasswordProblem> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(PasswordProblem::TooShort);
+    }
+    if password.len() > MAX_PASSWORD_LEN {
+        return Err(PasswordProblem::TooLong);
+    }
+    let mut chars = password.chars().map(kind);
+    let first = chars.next();
+    if chars.all(|k| Some(k) == first) {
+        return Err(PasswordProblem::OneKind);
+    }
+    let email = email.trim();
+    let local = email.split('@').next().unwrap_or_default();
+    let password = password.trim();
+    if !email.is_empty() && (password.eq_ignore_ascii_case(email) || password.eq_ignore_ascii_case(local)) {
+        return Err(PasswordProblem::IsEmail);
+    }
+    Ok(())
+}
+
+/// [`check_password`] with the English message.
+pub fn validate_password(password: &str, email: &str) -> Result<(), &'static str> {
+    check_password(password, email).map_err(PasswordProblem::message)
 }
 
 #[cfg(test)]
@@ -74,7 +135,37 @@ mod tests {
     fn names_and_passwords() {
         assert!(validate_name("  ").is_err());
         assert!(validate_name("김민수").is_ok());
-        assert!(validate_password("short").is_err());
-        assert!(validate_password("correct horse battery").is_ok());
+        assert!(validate_password("short", "").is_err());
+        assert!(validate_password("correct horse battery", "kim@x.kr").is_ok());
+    }
+
+    #[test]
+    fn password_policy() {
+        let email = "Kim.Minsu.Lee@seoul-univ.ac.kr";
+        for (password, problem) in [
+            ("Sh0rt!", PasswordProblem::TooShort),
+            ("가나다라마바사아자", PasswordProblem::TooShort),
+            ("abcdefghijkl", PasswordProblem::OneKind),
+            ("ABCDEFGHIJKL", PasswordProblem::OneKind),
+            ("123456789012", PasswordProblem::OneKind),
+            ("비밀번호비밀번호비밀번호", PasswordProblem::OneKind),
+            ("kim.minsu.lee@seoul-univ.ac.kr", PasswordProblem::IsEmail),
+            ("KIM.MINSU.LEE", PasswordProblem::IsEmail),
+        ] {
+            assert_eq!(check_password(password, email), Err(problem), "{password:?}");
+        }
+        assert_eq!(check_password("KIM.MINSU.LEE", "other@x.kr"), Ok(()));
+        assert_eq!(
+            check_password(&"ab1".repeat(100), email),
+            Err(PasswordProblem::TooLong)
+        );
+        for good in [
+            "correct horse battery",
+            "guardia-demo-1234",
+            "비밀번호는 길어야 합니다",
+            "abcdefghij1",
+        ] {
+            assert_eq!(check_password(good, email), Ok(()), "{good:?}");
+        }
     }
 }

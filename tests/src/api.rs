@@ -129,12 +129,12 @@ impl World {
 
     /// Like [`World::start`], with a differently configured Jenkins.
     pub async fn start_with(backend: Backend, sim: SimOptions) -> Self {
-        Self::start_full(backend, sim, None).await
+        Self::start_full(backend, sim, None, Vec::new()).await
     }
 
     /// Like [`World::start`], serving the built web app from `web_dir`.
     pub async fn start_with_web(backend: Backend, web_dir: std::path::PathBuf) -> Self {
-        Self::start_full(backend, SimOptions::default(), Some(web_dir)).await
+        Self::start_full(backend, SimOptions::default(), Some(web_dir), Vec::new()).await
     }
 
     /// Like [`World::start`], with more environment for the server.
@@ -143,14 +143,10 @@ impl World {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        Self::start_full_env(backend, SimOptions::default(), None, env).await
+        Self::start_full(backend, SimOptions::default(), None, env).await
     }
 
-    async fn start_full(backend: Backend, sim: SimOptions, web_dir: Option<std::path::PathBuf>) -> Self {
-        Self::start_full_env(backend, sim, web_dir, Vec::new()).await
-    }
-
-    async fn start_full_env(
+    async fn start_full(
         backend: Backend,
         sim: SimOptions,
         web_dir: Option<std::path::PathBuf>,
@@ -310,7 +306,7 @@ async fn seed_tenant(
         };
         let user = db::user::create(&mut tx, new).await.expect("user");
         let (token, _) = keys
-            .issue(&user.id, *role, code, chrono::Utc::now())
+            .issue(&user.id, *role, code, user.session_epoch, chrono::Utc::now())
             .expect("token");
         users.insert(
             *role,

@@ -75,6 +75,24 @@ impl Subscriber {
         assert!(message["payload"].get("errors").is_none(), "{message}");
         Some(message["payload"]["data"].clone())
     }
+
+    /// The code of the close frame the server sends within `wait` (data messages before it
+    /// are skipped), or `None` when the socket stays open or ends without a close frame.
+    pub async fn close_code(&mut self, wait: Duration) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()??;
+            match frame.ok()? {
+                Message::Close(frame) => return frame.map(|f| u16::from(f.code)),
+                Message::Text(text) if text.contains("\"ping\"") => {
+                    send(&mut self.socket, json!({ "type": "pong" })).await;
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 async fn send(socket: &mut Socket, message: Value) {

@@ -55,6 +55,10 @@ pub async fn authenticate(
     if !user.active || user.role != claims.role {
         return Err(SessionError::Revoked);
     }
+    // Password change, admin reset and logout bump the row's epoch: older tokens end here.
+    if user.session_epoch != claims.epoch {
+        return Err(SessionError::Revoked);
+    }
     let tenant = db::tenant::get(&mut tx).await.map_err(SessionError::Db)?;
     let session = Session {
         user_id: user.id,

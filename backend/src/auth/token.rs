@@ -1,13 +1,19 @@
-//! Session tokens: HS256 JWTs with `sub`, `role`, `tenant_id`, `iat`, `exp`. Only HS256 is
-//! accepted (an explicit allow-list), so `alg: none` and algorithm confusion fail.
+//! Session tokens: HS256 JWTs with `sub`, `role`, `tenant_id`, `epoch`, `iat`, `exp`. Only
+//! HS256 is accepted (an explicit allow-list), so `alg: none` and algorithm confusion fail.
+//! `epoch` is the user's session epoch at issue; the per-request check compares it with the
+//! row, so bumping the row's epoch revokes every older token.
 
 use chrono::{DateTime, Duration, Utc};
 use guardia_shared::Role;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-/// How long a login lasts.
-pub const TOKEN_LIFETIME: Duration = Duration::hours(12);
+/// How long a login lasts unless `GUARDIA_TOKEN_TTL` says otherwise.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::hours(8);
+/// The range `GUARDIA_TOKEN_TTL` accepts: long enough to work in, short enough that a lost
+/// token does not stay useful for days.
+pub const MIN_TOKEN_LIFETIME: Duration = Duration::minutes(5);
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::hours(24);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
@@ -15,6 +21,10 @@ pub struct Claims {
     pub sub: String,
     pub role: Role,
     pub tenant_id: String,
+    /// The user's session epoch when the token was issued. Tokens from before epochs existed
+    /// count as epoch 0, which every user starts in, so an upgrade logs nobody out.
+    #[serde(default)]
+    pub epoch: i64,
     pub iat: i64,
     pub exp: i64,
 }
@@ -24,6 +34,7 @@ pub struct Claims {
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    lifetime: Duration,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -41,22 +52,30 @@ impl TokenKeys {
         TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            lifetime: DEFAULT_TOKEN_LIFETIME,
         }
     }
 
-    /// Issues a token for a user; returns it with its expiry.
+    /// The same keys issuing tokens that live `lifetime`.
+    pub fn with_lifetime(self, lifetime: Duration) -> Self {
+        TokenKeys { lifetime, ..self }
+    }
+
+    /// Issues a token for a user in their current session epoch; returns it with its expiry.
     pub fn issue(
         &self,
         user_id: &str,
         role: Role,
         tenant_id: &str,
+        epoch: i64,
         now: DateTime<Utc>,
     ) -> Result<(String, DateTime<Utc>), TokenError> {
-        let expires_at = now + TOKEN_LIFETIME;
+        let expires_at = now + self.lifetime;
         let claims = Claims {
             sub: user_id.to_owned(),
             role,
             tenant_id: tenant_id.to_owned(),
+            epoch,
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
         };
@@ -65,19 +84,54 @@ impl TokenKeys {
         Ok((token, expires_at))
     }
 
-    /// Verifies signature, algorithm and expiry (no leeway) and returns the claims.
+    /// Verifies signature, algorithm and expiry (no leeway: from its `exp` second on, a token
+    /// is expired) and returns the claims.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "iat", "sub"]);
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
-            })
+            })?;
+        // The library still accepts a token during its `exp` second; a subscription is closed
+        // at the start of it, so the token ends there too.
+        if claims.exp <= Utc::now().timestamp() {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
     }
+}
+
+/// Parses `GUARDIA_TOKEN_TTL`: minutes (`90`), or a number with a unit (`45m`, `2h`), between
+/// [`MIN_TOKEN_LIFETIME`] and [`MAX_TOKEN_LIFETIME`].
+pub fn parse_lifetime(value: &str) -> Result<Duration, String> {
+    let value = value.trim();
+    let (number, minutes_per_unit) = if let Some(n) = value.strip_suffix('h') {
+        (n, 60)
+    } else if let Some(n) = value.strip_suffix("min").or_else(|| value.strip_suffix('m')) {
+        (n, 1)
+    } else {
+        (value, 1)
+    };
+    let lifetime = number
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(minutes_per_unit))
+        .and_then(Duration::try_minutes)
+        .ok_or_else(|| format!("'{value}' is not a duration such as 90 (minutes), 45m or 8h"))?;
+    if lifetime < MIN_TOKEN_LIFETIME || lifetime > MAX_TOKEN_LIFETIME {
+        return Err(format!(
+            "'{value}' is outside {} minutes to {} hours",
+            MIN_TOKEN_LIFETIME.num_minutes(),
+            MAX_TOKEN_LIFETIME.num_hours()
+        ));
+    }
+    Ok(lifetime)
 }
 
 #[cfg(test)]
@@ -89,18 +143,23 @@ mod tests {
     #[test]
     fn round_trip_and_rejections() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef");
-        let (token, expires) = keys.issue("u1", Role::Pm, "acme", Utc::now()).unwrap();
+        let (token, expires) = keys.issue("u1", Role::Pm, "acme", 3, Utc::now()).unwrap();
         let claims = keys.verify(&token).unwrap();
         assert_eq!(
-            (claims.sub.as_str(), claims.role, claims.tenant_id.as_str()),
-            ("u1", Role::Pm, "acme")
+            (
+                claims.sub.as_str(),
+                claims.role,
+                claims.tenant_id.as_str(),
+                claims.epoch
+            ),
+            ("u1", Role::Pm, "acme", 3)
         );
         assert_eq!(claims.exp, expires.timestamp());
 
         let other = TokenKeys::new(b"another-secret-another-secret-xx");
         assert_eq!(other.verify(&token), Err(TokenError::Invalid));
         let (old, _) = keys
-            .issue("u1", Role::Pm, "acme", Utc::now() - Duration::days(2))
+            .issue("u1", Role::Pm, "acme", 0, Utc::now() - Duration::days(2))
             .unwrap();
         assert_eq!(keys.verify(&old), Err(TokenError::Expired));
         assert_eq!(keys.verify("not.a.token"), Err(TokenError::Invalid));
@@ -108,5 +167,31 @@ mod tests {
         let payload = token.split('.').nth(1).unwrap();
         let unsigned = format!("{}.{payload}.", B64.encode(r#"{"alg":"none","typ":"JWT"}"#));
         assert_eq!(keys.verify(&unsigned), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn lifetimes_parse_within_their_range() {
+        assert_eq!(parse_lifetime("90"), Ok(Duration::minutes(90)));
+        assert_eq!(parse_lifetime("45m"), Ok(Duration::minutes(45)));
+        assert_eq!(parse_lifetime("30min"), Ok(Duration::minutes(30)));
+        assert_eq!(parse_lifetime(" 2h "), Ok(Duration::hours(2)));
+        assert_eq!(parse_lifetime("24h"), Ok(MAX_TOKEN_LIFETIME));
+        for bad in [
+            "",
+            "0",
+            "4",
+            "25h",
+            "3d",
+            "-5m",
+            "1.5h",
+            "h",
+            "99999999999999999h",
+        ] {
+            assert!(parse_lifetime(bad).is_err(), "{bad:?} passed");
+        }
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").with_lifetime(Duration::minutes(5));
+        let now = Utc::now();
+        let (_, expires) = keys.issue("u1", Role::Pm, "acme", 0, now).unwrap();
+        assert_eq!(expires, now + Duration::minutes(5));
     }
 }

@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::auth::artifact_link::ArtifactLinkKey;
 use crate::auth::login_limiter::LoginLimiter;
-use crate::auth::token::TokenKeys;
+use crate::auth::token::{DEFAULT_TOKEN_LIFETIME, TokenKeys, parse_lifetime};
 use crate::config::{RunMode, Secrets, parse_bind};
 use crate::crypto::credential::CredentialCipher;
 use crate::db::{self, DatabaseUrl, DbPool};
@@ -205,6 +205,7 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
     let bind: SocketAddr = parse_bind(&args.bind)?;
     let graphiql = parse_switch("GUARDIA_GRAPHIQL", &args.graphiql)?;
     let (trusted_proxies, metrics_token) = args.operations()?;
+    let token_lifetime = token_lifetime()?;
 
     let applied = db::run_pending(&url).await?;
     if !applied.is_empty() {
@@ -238,7 +239,7 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
     .spawn();
     let services = Arc::new(Services {
         pool,
-        tokens: TokenKeys::new(secrets.jwt_secret.expose()),
+        tokens: TokenKeys::new(secrets.jwt_secret.expose()).with_lifetime(token_lifetime),
         cipher,
         login_limiter: LoginLimiter::default(),
         jenkins,
@@ -285,6 +286,17 @@ fn parse_switch(name: &str, value: &str) -> anyhow::Result<bool> {
         "on" | "true" | "1" | "" => Ok(true),
         "off" | "false" | "0" => Ok(false),
         other => anyhow::bail!("{name} must be `on` or `off`, not '{other}'"),
+    }
+}
+
+/// How long a login lasts: `GUARDIA_TOKEN_TTL` (e.g. `90`, `45m`, `8h`), refused outside
+/// 5 minutes to 24 hours.
+fn token_lifetime() -> anyhow::Result<chrono::Duration> {
+    match std::env::var("GUARDIA_TOKEN_TTL") {
+        Ok(value) if !value.trim().is_empty() => {
+            parse_lifetime(&value).map_err(|why| anyhow::anyhow!("GUARDIA_TOKEN_TTL: {why}"))
+        }
+        _ => Ok(DEFAULT_TOKEN_LIFETIME),
     }
 }
 

@@ -30,7 +30,7 @@ pub async fn create(
         Some(password) => password,
         None => read_password()?,
     };
-    if let Err(why) = validate_password(&password) {
+    if let Err(why) = validate_password(&password, email) {
         bail!("invalid password: {why}");
     }
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;

@@ -22,6 +22,8 @@ pub struct User {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Tokens carry the epoch they were issued in; bumping it revokes them all.
+    pub session_epoch: i64,
 }
 
 /// What it takes to create a user; the password arrives already hashed (argon2id).
@@ -48,6 +50,7 @@ pub async fn create(tx: &mut TenantTx, new: NewUser<'_>) -> Result<User, DbError
         active: true,
         created_at: at,
         updated_at: at,
+        session_epoch: 0,
     };
     db_run!(tx.conn(), |c| {
         diesel::insert_into(users::table)
@@ -119,11 +122,32 @@ pub async fn set_active(tx: &mut TenantTx, id: &str, active: bool) -> Result<Use
     })?)
 }
 
+/// Stores a new password hash and bumps the session epoch: a new password ends every
+/// session that knew the old one.
 pub async fn set_password_hash(tx: &mut TenantTx, id: &str, hash: &str) -> Result<User, DbError> {
     let tenant = tx.tenant_id().to_owned();
     Ok(db_run!(tx.conn(), |c| {
         diesel::update(users::table.filter(users::tenant_id.eq(&tenant).and(users::id.eq(id))))
-            .set((users::password_hash.eq(hash), users::updated_at.eq(now())))
+            .set((
+                users::password_hash.eq(hash),
+                users::session_epoch.eq(users::session_epoch + 1),
+                users::updated_at.eq(now()),
+            ))
+            .returning(User::as_returning())
+            .get_result(c)
+            .await
+    })?)
+}
+
+/// Bumps the session epoch, so every token issued so far stops working (logout).
+pub async fn bump_session_epoch(tx: &mut TenantTx, id: &str) -> Result<User, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        diesel::update(users::table.filter(users::tenant_id.eq(&tenant).and(users::id.eq(id))))
+            .set((
+                users::session_epoch.eq(users::session_epoch + 1),
+                users::updated_at.eq(now()),
+            ))
             .returning(User::as_returning())
             .get_result(c)
             .await

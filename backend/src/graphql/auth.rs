@@ -109,7 +109,13 @@ impl AuthMutation {
         count("success");
         let (token, expires_at) = services
             .tokens
-            .issue(&user.id, user.role, &user.tenant_id, Utc::now())
+            .issue(
+                &user.id,
+                user.role,
+                &user.tenant_id,
+                user.session_epoch,
+                Utc::now(),
+            )
             .map_err(|_| ApiError::internal())?;
         Ok(AuthPayload {
             token,

@@ -50,8 +50,6 @@ pub struct AppFlags {
 /// Work that must wait until the request's transaction has committed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AfterCommit {
-    /// Announce the deployment to `deploymentUpdated` subscribers (and wake the worker).
-    DeploymentChanged(String),
     /// Ask Jenkins to start a run whose ledger row the request recorded; if Jenkins refuses or
     /// fails, the row is closed as FAILURE and the field at `response_key` answers the error.
     Trigger {

@@ -11,7 +11,6 @@ use super::audit::record;
 use super::context::{services, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::{Require, SignedIn};
-use crate::auth::password::hash_password;
 use crate::db;
 use crate::service::jenkins_settings;
 
@@ -90,13 +89,10 @@ impl TenantMutation {
         let email = input.admin_email.trim().to_lowercase();
         validate_email(&email).map_err(|e| ApiError::bad_input(format!("`adminEmail`: {e}")))?;
         validate_name(&input.admin_name).map_err(|e| ApiError::bad_input(format!("`adminName`: {e}")))?;
-        validate_password(&input.admin_password)
+        validate_password(&input.admin_password, &email)
             .map_err(|e| ApiError::bad_input(format!("`adminPassword`: {e}")))?;
         let password = input.admin_password;
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|_| ApiError::internal())?
-            .map_err(|_| ApiError::internal())?;
+        let hash = super::account::hash(password).await?;
 
         // The new tenant's rows are written in its scope, inside the request's transaction, so
         // the tenant, its ADMIN and both audit entries commit together or not at all.

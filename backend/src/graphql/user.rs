@@ -10,7 +10,6 @@ use super::context::{self, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::{Require, SignedIn};
 use super::tenant::Tenant;
-use crate::auth::password::hash_password;
 use crate::db;
 
 pub struct User(pub db::user::User);
@@ -109,12 +108,9 @@ impl UserMutation {
         let email = input.email.trim().to_lowercase();
         validate_email(&email).map_err(ApiError::bad_input)?;
         validate_name(&input.name).map_err(ApiError::bad_input)?;
-        validate_password(&input.password).map_err(ApiError::bad_input)?;
+        validate_password(&input.password, &email).map_err(ApiError::bad_input)?;
         let password = input.password;
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|_| ApiError::internal())?
-            .map_err(|_| ApiError::internal())?;
+        let hash = super::account::hash(password).await?;
         let mut tx = tx(ctx).await?;
         let new = db::user::NewUser {
             email: &email,

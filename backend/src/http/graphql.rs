@@ -522,8 +522,8 @@ async fn finish(shared_tx: Option<SharedTx>, keep: bool) -> Result<(), ApiError>
     }
 }
 
-/// What resolvers left for after the commit: announce deployments, start runs in Jenkins. A
-/// run Jenkins would not start was closed as FAILURE; its field answers the error (and, the
+/// What resolvers left for after the commit: start runs in Jenkins and announce them. A run
+/// Jenkins would not start was closed as FAILURE; its field answers the error (and, the
 /// fields being non-null, `data` becomes null, as GraphQL's null propagation has it).
 async fn run_after_commit(
     services: &Services,
@@ -533,7 +533,6 @@ async fn run_after_commit(
 ) {
     for item in work {
         match item {
-            AfterCommit::DeploymentChanged(id) => services.events.publish(tenant_id, &id).await,
             AfterCommit::Trigger {
                 run,
                 response_key,

@@ -1,4 +1,5 @@
-//! The frame around every signed-in page: navigation by role, the user, language, log out.
+//! The frame around every signed-in page: navigation by role, the user, their password,
+//! language, log out.
 
 use guardia_shared::Permission;
 use leptos::prelude::*;
@@ -6,6 +7,7 @@ use leptos_router::components::A;
 use serde_json::json;
 
 use super::lang_switch::LangSwitch;
+use super::logout_button::LogoutButton;
 use crate::i18n::use_lang;
 use crate::session::use_session;
 
@@ -45,10 +47,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                     {link("/users", "nav.users", session.can(Permission::UserManage))}
                 </nav>
                 <span class="who" data-testid="who">{who}</span>
+                <A href="/password" attr:class="account" attr:data-testid="nav-password">{lang.t("nav.password")}</A>
                 <LangSwitch />
-                <button class="link" data-testid="logout" on:click=move |_| session.sign_out()>
-                    {lang.t("nav.logout")}
-                </button>
+                <LogoutButton />
             </header>
             {move || demo.get().and_then(|r| r.ok()).is_some_and(|d| d["appInfo"]["demo"] == true).then(|| view! {
                 <p class="demo-banner" data-testid="demo-banner">{lang.t("demo.banner")}</p>

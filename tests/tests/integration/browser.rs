@@ -1,14 +1,15 @@
 //! The web app in real headless Chromium, against the real `guardia` serving Trunk's build with
 //! the Jenkins simulator: log in, every page renders, a DEPLOY_ENGINEER downloads an artifact
 //! and rolls back with a reason and watches it reach SUCCESS; ENGINEER and CUSTOMER do not get
-//! the actions their role lacks; the language switches and is remembered. Screenshots of every
+//! the actions their role lacks; the language switches and is remembered; a user changes their
+//! password, logs out (the token is revoked) and logs in with the new one. Screenshots of every
 //! page go to `target/screenshots/`.
 
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 use guardia_shared::Role;
-use guardia_tests::api::{DEPLOY_JOB, FAILED_BUILD, PASSWORD, SEEDED_BUILDS};
+use guardia_tests::api::{DEPLOY_JOB, FAILED_BUILD, PASSWORD, SEEDED_BUILDS, error_codes};
 use guardia_tests::{Backend, Browser, World, both_backends, workspace_root};
 use serde_json::json;
 
@@ -289,4 +290,102 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
     browser.close().await;
 }
 
-both_backends!(the_web_app_works_for_every_role);
+/// Opens the password page afresh and sends the form.
+async fn send_password_form(browser: &Browser, world: &World, current: &str, new: &str, confirm: &str) {
+    let client = &browser.client;
+    client
+        .goto(&world.server.url("/password"))
+        .await
+        .expect("navigate");
+    for (field, text) in [
+        ("password-current", current),
+        ("password-new", new),
+        ("password-confirm", confirm),
+    ] {
+        wait_for(client, &format!("[data-testid={field}]"))
+            .await
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+    wait_for(client, "[data-testid=password-submit]")
+        .await
+        .click()
+        .await
+        .expect("click");
+}
+
+/// The token this tab keeps for its session.
+async fn stored_token(browser: &Browser) -> String {
+    let stored = browser
+        .client
+        .execute("return sessionStorage.getItem('guardia.session')", vec![])
+        .await
+        .expect("script");
+    let session: serde_json::Value =
+        serde_json::from_str(stored.as_str().expect("a stored session")).expect("JSON");
+    session["token"].as_str().expect("a token").to_owned()
+}
+
+async fn a_user_changes_their_password_and_logs_out(backend: Backend) {
+    let world = World::start_with_web(backend, dist()).await;
+    let name = format!("{backend:?}").to_lowercase();
+    let pm = world.acme.user(Role::Pm).clone();
+    let new_password = "Browser password 2026";
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    log_in(&browser, &world, &pm.email).await;
+    let ko_or_en = |text: &str, ko: &str, en: &str| text.contains(ko) || text.contains(en);
+
+    // Reachable from the header; refusals are said plainly and change nothing.
+    open(&browser, "password", "[data-testid=password-form]").await;
+    send_password_form(&browser, &world, "not my password", new_password, new_password).await;
+    let wrong = text_of(client, "[data-testid=password-error]").await;
+    assert!(
+        ko_or_en(&wrong, "현재 비밀번호가", "current password is wrong"),
+        "{wrong}"
+    );
+    send_password_form(&browser, &world, PASSWORD, "abcdefghijkl", "abcdefghijkl").await;
+    let weak = text_of(client, "[data-testid=password-error]").await;
+    assert!(ko_or_en(&weak, "두 종류", "two kinds"), "{weak}");
+    send_password_form(&browser, &world, PASSWORD, new_password, "something else").await;
+    let mismatch = text_of(client, "[data-testid=password-error]").await;
+    assert!(ko_or_en(&mismatch, "일치하지", "differ"), "{mismatch}");
+    assert!(error_codes(&world.gql(&pm.token, "{ me { id } }", json!({})).await).is_empty());
+
+    // The change: other sessions end, this tab goes on with its new token.
+    send_password_form(&browser, &world, PASSWORD, new_password, new_password).await;
+    let changed = text_of(client, "[data-testid=password-changed]").await;
+    assert!(
+        ko_or_en(&changed, "변경했습니다", "Password changed"),
+        "{changed}"
+    );
+    browser.screenshot(&format!("password-changed-{name}")).await;
+    assert_eq!(
+        error_codes(&world.gql(&pm.token, "{ me { id } }", json!({})).await),
+        ["UNAUTHENTICATED"],
+        "the old session still works"
+    );
+    open(&browser, "dashboard", "[data-testid=dashboard-ready]").await;
+    let renewed = stored_token(&browser).await;
+    assert!(error_codes(&world.gql(&renewed, "{ me { id } }", json!({})).await).is_empty());
+
+    // Logging out revokes the token on the server, not only in the tab.
+    log_out(&browser).await;
+    assert_eq!(
+        error_codes(&world.gql(&renewed, "{ me { id } }", json!({})).await),
+        ["UNAUTHENTICATED"],
+        "the logged-out token still works"
+    );
+    submit_login(client, &pm.email, PASSWORD).await;
+    wait_for(client, "[data-testid=login-error]").await;
+    client.goto(&world.server.url("/login")).await.expect("navigate");
+    submit_login(client, &pm.email, new_password).await;
+    wait_for(client, "[data-testid=dashboard-ready]").await;
+    browser.close().await;
+}
+
+both_backends!(
+    the_web_app_works_for_every_role,
+    a_user_changes_their_password_and_logs_out
+);

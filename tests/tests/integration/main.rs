@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area. Storage and API tests run on SQLite and
 //! PostgreSQL (`sqlite::…` / `postgres::…`); processes are the real `guardia` binary.
 
+mod account;
 mod at_rest;
 mod auth;
 mod browser;

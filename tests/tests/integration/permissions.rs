@@ -2,9 +2,13 @@
 //! The expected allow/deny below is the specification, written once, independently of the
 //! shared table the server uses.
 
+use guardia_backend::auth::password::hash_password;
+use guardia_backend::auth::token::TokenKeys;
 use guardia_backend::db::{self, Access};
 use guardia_shared::Role;
-use guardia_tests::api::{BATCH_JOB, DEPLOY_JOB, PASSWORD, error_codes, role_slug, seed_finished_deployment};
+use guardia_tests::api::{
+    BATCH_JOB, DEPLOY_JOB, JWT_SECRET, PASSWORD, error_codes, role_slug, seed_finished_deployment,
+};
 use guardia_tests::{Backend, World, both_backends};
 use serde_json::{Value, json};
 
@@ -113,6 +117,9 @@ struct Operation {
     allowed: &'static str,
     document: &'static str,
     variables: fn(&Fresh) -> Value,
+    /// Runs as a throwaway user of the role (password [`PASSWORD`]): the operation revokes
+    /// its caller's tokens, which the other cells still need.
+    own_account: bool,
 }
 
 const fn op(
@@ -126,6 +133,15 @@ const fn op(
         allowed,
         document,
         variables,
+        own_account: false,
+    }
+}
+
+/// An operation on the caller's own account (see [`Operation::own_account`]).
+const fn own(field: &'static str, document: &'static str, variables: fn(&Fresh) -> Value) -> Operation {
+    Operation {
+        own_account: true,
+        ..op(field, "Y Y Y Y Y", document, variables)
     }
 }
 
@@ -337,6 +353,18 @@ const OPERATIONS: &[Operation] = &[
         |f| json!({ "id": f.user }),
     ),
     op(
+        "resetUserPassword",
+        "Y N N N N",
+        "mutation($id: ID!) { resetUserPassword(id: $id, newPassword: \"Reset password 42\") { id } }",
+        |f| json!({ "id": f.user }),
+    ),
+    own(
+        "changePassword",
+        "mutation($c: String!) { changePassword(current: $c, new: \"Changed password 42\") { token } }",
+        |_| json!({ "c": PASSWORD }),
+    ),
+    own("logout", "mutation { logout }", none),
+    op(
         "createTenant",
         "N N N N N",
         "mutation { createTenant(input: { code: \"newco\", name: \"New Co\", adminEmail: \"a@newco.example\", adminName: \"A\", adminPassword: \"a long password\" }) { code } }",
@@ -363,17 +391,20 @@ fn allowed(spec: &str, role: Role) -> bool {
 
 async fn every_role_gets_exactly_its_rights(backend: Backend) {
     let world = World::start(backend).await;
+    let hash = hash_password(PASSWORD).expect("hash");
     let mut cells = 0;
     let mut wrong = Vec::new();
     for (i, operation) in OPERATIONS.iter().enumerate() {
         for role in Role::ALL {
-            let fresh = fresh(&world, &format!("c{i}-{}", role_slug(*role))).await;
+            let unique = format!("c{i}-{}", role_slug(*role));
+            let fresh = fresh(&world, &unique).await;
+            let token = if operation.own_account {
+                throwaway_token(&world, &unique, *role, &hash).await
+            } else {
+                world.acme.token(*role).to_owned()
+            };
             let body = world
-                .gql(
-                    world.acme.token(*role),
-                    operation.document,
-                    (operation.variables)(&fresh),
-                )
+                .gql(&token, operation.document, (operation.variables)(&fresh))
                 .await;
             let codes = error_codes(&body);
             let expect_allowed = allowed(operation.allowed, *role);
@@ -399,6 +430,27 @@ async fn every_role_gets_exactly_its_rights(backend: Backend) {
         wrong.join("\n")
     );
     assert_eq!(cells, OPERATIONS.len() * Role::ALL.len());
+}
+
+/// A token of a new acme user with `role` and the password [`PASSWORD`].
+async fn throwaway_token(world: &World, unique: &str, role: Role, hash: &str) -> String {
+    let mut tx = world.pool.tenant_tx("acme", Access::Write).await.expect("begin");
+    let user = db::user::create(
+        &mut tx,
+        db::user::NewUser {
+            email: &format!("own-{unique}@acme.example"),
+            name: "Own account",
+            role,
+            password_hash: hash,
+        },
+    )
+    .await
+    .expect("user");
+    tx.commit().await.expect("commit");
+    TokenKeys::new(JWT_SECRET.as_bytes())
+        .issue(&user.id, role, "acme", user.session_epoch, chrono::Utc::now())
+        .expect("token")
+        .0
 }
 
 /// `Server.credential` is guarded as a field: the server comes back, the credential is null

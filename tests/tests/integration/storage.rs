@@ -62,6 +62,11 @@ async fn tenants_and_users(backend: Backend) {
         .await
         .expect("hash");
     assert_eq!(rehashed.password_hash, "$argon2id$new");
+    assert_eq!(rehashed.session_epoch, 1, "a new password ends the old sessions");
+    let logged_out = db::user::bump_session_epoch(&mut tx, &lee.id)
+        .await
+        .expect("epoch");
+    assert_eq!(logged_out.session_epoch, 2);
     assert!(matches!(
         db::user::set_role(&mut tx, "missing", Role::Pm).await,
         Err(DbError::NotFound)
