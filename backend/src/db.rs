@@ -7,6 +7,7 @@ pub mod copy;
 mod error;
 mod migrate;
 pub mod notify;
+mod order;
 mod pool;
 mod role;
 pub mod schema;

@@ -72,9 +72,10 @@ fn on_side(side: &str, context: String) -> impl FnOnce(db::DbError) -> anyhow::E
 }
 
 async fn open_source(source: &DatabaseUrl) -> anyhow::Result<DbPool> {
-    DbPool::connect_read_only(source)
-        .await
-        .map_err(on_side("source", format!("cannot open the source {source} read-only")))
+    DbPool::connect_read_only(source).await.map_err(on_side(
+        "source",
+        format!("cannot open the source {source} read-only"),
+    ))
 }
 
 /// The source must be at this version's schema: a copy of an older one would miss columns.
@@ -112,7 +113,9 @@ async fn target_tenants(target: &DatabaseUrl) -> anyhow::Result<Vec<String>> {
         return Ok(Vec::new());
     }
     let context = || format!("cannot read the target {target}");
-    let state = db::schema_state(target).await.map_err(on_side("target", context()))?;
+    let state = db::schema_state(target)
+        .await
+        .map_err(on_side("target", context()))?;
     if !state.unknown.is_empty() {
         anyhow::bail!(
             "the target {target} was migrated by a newer GUARDiA ({} migration(s) this version does not know); nothing was copied",
@@ -125,7 +128,9 @@ async fn target_tenants(target: &DatabaseUrl) -> anyhow::Result<Vec<String>> {
     let pool = DbPool::connect_read_only(target)
         .await
         .map_err(on_side("target", context()))?;
-    copy::tenant_codes(&pool).await.map_err(on_side("target", context()))
+    copy::tenant_codes(&pool)
+        .await
+        .map_err(on_side("target", context()))
 }
 
 fn refuse_full_target(target: &DatabaseUrl, present: &[String]) -> anyhow::Result<()> {

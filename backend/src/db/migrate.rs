@@ -143,8 +143,12 @@ fn versions<DB: diesel::backend::Backend>(source: &EmbeddedMigrations) -> Result
 where
     EmbeddedMigrations: MigrationSource<DB>,
 {
-    let migrations = MigrationSource::<DB>::migrations(source).map_err(|e| DbError::Migration(e.to_string()))?;
-    Ok(migrations.iter().map(|m| m.name().version().to_string()).collect())
+    let migrations =
+        MigrationSource::<DB>::migrations(source).map_err(|e| DbError::Migration(e.to_string()))?;
+    Ok(migrations
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect())
 }
 
 pub async fn migrate(url: &DatabaseUrl, direction: Direction) -> Result<Vec<String>, DbError> {

@@ -308,10 +308,7 @@ pub(crate) async fn connect_listener(raw: &str) -> Result<(tokio_postgres::Clien
             .map_err(|e| cause(&e))?;
         Ok((client, drive(connection)))
     } else {
-        let (client, connection) = config
-            .connect(rustls_connector())
-            .await
-            .map_err(|e| cause(&e))?;
+        let (client, connection) = config.connect(rustls_connector()).await.map_err(|e| cause(&e))?;
         Ok((client, drive(connection)))
     }
 }

@@ -72,11 +72,7 @@ pub(crate) async fn check_rights(conn: &mut PgConn, role: &str) -> Result<(), Db
     .bind::<Text, _>(role)
     .get_result(conn)
     .await?;
-    let Rights {
-        login,
-        database,
-        ..
-    } = &rights;
+    let Rights { login, database, .. } = &rights;
     if !rights.may_create {
         return Err(DbError::Config(format!(
             "the login {login} may not create tables in the schema public of the database {database}; \
