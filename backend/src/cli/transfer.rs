@@ -78,8 +78,14 @@ async fn open_source(source: &DatabaseUrl) -> anyhow::Result<DbPool> {
     ))
 }
 
-/// The source must be at this version's schema: a copy of an older one would miss columns.
-async fn check_source(source: &DatabaseUrl, pool: &DbPool) -> anyhow::Result<()> {
+/// Opens the source once it is found at this version's schema (a copy of an older one would
+/// miss columns) and readable.
+async fn open_checked_source(source: &DatabaseUrl) -> anyhow::Result<DbPool> {
+    if let DatabaseUrl::Sqlite(path) = source
+        && !path.exists()
+    {
+        anyhow::bail!("cannot open the source {source} read-only: the file does not exist");
+    }
     let state = db::schema_state(source)
         .await
         .map_err(on_side("source", format!("cannot read the source {source}")))?;
@@ -98,10 +104,12 @@ async fn check_source(source: &DatabaseUrl, pool: &DbPool) -> anyhow::Result<()>
             state.known
         );
     }
-    copy::tenant_codes(pool)
+    // Login and schema were fine; opening the pool also checks the application role.
+    let pool = open_source(source).await?;
+    copy::tenant_codes(&pool)
         .await
         .map_err(on_side("source", format!("cannot read the source {source}")))?;
-    Ok(())
+    Ok(pool)
 }
 
 /// The tenants a target holds, read without writing (a missing SQLite file or a database
@@ -147,8 +155,7 @@ async fn copy_and_verify(from: &str, to: &str, force: bool, batch: i64) -> anyho
     anyhow::ensure!(source != target, "--from and --to name the same database");
     // Both ends are checked before anything is written: a refused copy leaves no file and no
     // table behind.
-    let source_pool = open_source(&source).await?;
-    check_source(&source, &source_pool).await?;
+    let source_pool = open_checked_source(&source).await?;
     db::check_can_migrate(&target)
         .await
         .map_err(on_side("target", format!("cannot migrate the target {target}")))?;

@@ -15,6 +15,7 @@ mod isolation;
 mod jenkins_tenancy;
 mod login_limits;
 mod migrations;
+mod ordering;
 mod permissions;
 mod playground;
 mod rls;
