@@ -7,6 +7,7 @@ pub mod copy;
 mod error;
 mod migrate;
 pub mod notify;
+mod order;
 mod pool;
 mod role;
 pub mod schema;
@@ -25,7 +26,7 @@ pub mod tenant_jenkins;
 pub mod user;
 
 pub use error::DbError;
-pub use migrate::{Direction, migrate, run_pending};
+pub use migrate::{Direction, SchemaState, check_can_migrate, migrate, run_pending, schema_state};
 pub use pool::{DbConn, DbPool, PgConn, SqliteConn};
 pub use role::{ROLE_ENV, app_role, derived_role};
 pub use tx::{Access, LoginTx, OperatorTx, Scope, TenantTx, Tx};

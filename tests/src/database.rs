@@ -43,6 +43,16 @@ pub async fn admin_client() -> tokio_postgres::Client {
 impl TestDb {
     /// An empty database (no migrations run).
     pub async fn empty(backend: Backend) -> Self {
+        Self::create(backend, None).await
+    }
+
+    /// An empty database whose text collation is `locale` (e.g. "en-US") on PostgreSQL: the
+    /// libc locale when the system has it, else ICU's. SQLite has no database collation.
+    pub async fn empty_collated(backend: Backend, locale: &str) -> Self {
+        Self::create(backend, Some(locale)).await
+    }
+
+    async fn create(backend: Backend, locale: Option<&str>) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("guardia-test-")
             .tempdir()
@@ -59,11 +69,29 @@ impl TestDb {
             }
             Backend::Postgres => {
                 let name = format!("guardia_t_{}", uuid::Uuid::now_v7().simple());
-                admin_client()
-                    .await
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create the test database");
+                let admin = admin_client().await;
+                match locale {
+                    None => admin
+                        .batch_execute(&format!("CREATE DATABASE {name}"))
+                        .await
+                        .expect("create the test database"),
+                    Some(locale) => {
+                        let libc = format!("{}.UTF-8", locale.replace('-', "_"));
+                        let with_libc = admin
+                            .batch_execute(&format!(
+                                "CREATE DATABASE {name} LC_COLLATE '{libc}' LC_CTYPE '{libc}' TEMPLATE template0"
+                            ))
+                            .await;
+                        if with_libc.is_err() {
+                            admin
+                                .batch_execute(&format!(
+                                    "CREATE DATABASE {name} LOCALE_PROVIDER icu ICU_LOCALE '{locale}' TEMPLATE template0"
+                                ))
+                                .await
+                                .unwrap_or_else(|e| panic!("create a database collated {locale}: {e}"));
+                        }
+                    }
+                }
                 let mut url = url::Url::parse(&admin_url()).expect("TEST_DATABASE_URL is a URL");
                 url.set_path(&name);
                 TestDb {
@@ -146,4 +174,71 @@ impl Drop for TestDb {
         })
         .join();
     }
+}
+
+/// A PostgreSQL URL that cannot connect, with what the server (or the network) says about it.
+pub struct BadUrl {
+    pub what: &'static str,
+    pub url: String,
+    pub cause: String,
+}
+
+/// One URL per way a connection fails: wrong password, unknown user, missing database,
+/// nothing listening. Each carries the password `s3cret-pw`, which must never be printed.
+pub async fn bad_postgres_urls() -> Vec<BadUrl> {
+    let suffix = &uuid::Uuid::now_v7().simple().to_string()[20..];
+    let admin = url::Url::parse(&admin_url()).expect("TEST_DATABASE_URL is a URL");
+    let with = |user: &str, database: &str, port: Option<u16>| {
+        let mut url = admin.clone();
+        url.set_username(user).expect("a user");
+        url.set_password(Some("s3cret-pw")).expect("a password");
+        url.set_path(database);
+        if let Some(port) = port {
+            url.set_port(Some(port)).expect("a port");
+            url.set_host(Some("127.0.0.1")).expect("a host");
+        }
+        url.to_string()
+    };
+    let admin_user = admin.username().to_owned();
+    let refusing = crate::process::refusing_password_server("guardia").await;
+    vec![
+        BadUrl {
+            what: "wrong password",
+            url: with("guardia", "guardia", Some(refusing)),
+            cause: "password authentication failed for user \"guardia\"".into(),
+        },
+        BadUrl {
+            what: "unknown user",
+            url: with(&format!("nobody_{suffix}"), "postgres", None),
+            cause: format!("role \"nobody_{suffix}\" does not exist"),
+        },
+        BadUrl {
+            what: "missing database",
+            url: with(&admin_user, &format!("missing_{suffix}"), None),
+            cause: format!("database \"missing_{suffix}\" does not exist"),
+        },
+        BadUrl {
+            what: "unreachable port",
+            url: with("guardia", "guardia", Some(crate::process::free_port())),
+            cause: "Connection refused".into(),
+        },
+    ]
+}
+
+/// The tables in a PostgreSQL database's `public` schema (as the superuser).
+pub async fn pg_tables(url: &str) -> Vec<String> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect as the superuser");
+    tokio::spawn(connection);
+    client
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+            &[],
+        )
+        .await
+        .expect("list tables")
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
 }

@@ -217,3 +217,49 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("a free port")
 }
+
+/// A PostgreSQL look-alike on a free port that answers every connection as a server with
+/// password authentication does when the password is wrong (SQLSTATE 28P01): the test
+/// cluster trusts local logins, so it never says this itself.
+pub async fn refusing_password_server(user: &str) -> u16 {
+    use tokio::io::AsyncReadExt;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let message = format!("password authentication failed for user \"{user}\"");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let message = message.clone();
+            tokio::spawn(async move {
+                // Startup packets: length, then a code; an SSL request (80877103) is declined.
+                loop {
+                    let length = socket.read_i32().await.ok()? as usize;
+                    let mut body = vec![0; length.checked_sub(4)?];
+                    socket.read_exact(&mut body).await.ok()?;
+                    if body.get(..4) == Some(&80_877_103_i32.to_be_bytes()[..]) {
+                        socket.write_all(b"N").await.ok()?;
+                        continue;
+                    }
+                    break;
+                }
+                let mut fields = Vec::new();
+                for (tag, value) in [
+                    (b'S', "FATAL"),
+                    (b'V', "FATAL"),
+                    (b'C', "28P01"),
+                    (b'M', message.as_str()),
+                ] {
+                    fields.push(tag);
+                    fields.extend_from_slice(value.as_bytes());
+                    fields.push(0);
+                }
+                fields.push(0);
+                let mut packet = vec![b'E'];
+                packet.extend_from_slice(&(fields.len() as i32 + 4).to_be_bytes());
+                packet.extend_from_slice(&fields);
+                socket.write_all(&packet).await.ok()
+            });
+        }
+    });
+    port
+}

@@ -51,7 +51,7 @@ pub async fn run(command: DbCommand) -> anyhow::Result<()> {
             let source_pool = open_source(&source).await?;
             let target_pool = DbPool::connect_read_only(&target)
                 .await
-                .with_context(|| format!("cannot open the target {target}"))?;
+                .map_err(on_side("target", format!("cannot open the target {target}")))?;
             verify(&source_pool, &target_pool, &source, &target).await
         }
     }
@@ -61,33 +61,124 @@ fn parse(flag: &str, raw: &str) -> anyhow::Result<DatabaseUrl> {
     DatabaseUrl::parse(Some(raw)).with_context(|| format!("{flag} is not a database URL"))
 }
 
+/// A refused connection names its side once ("cannot connect to the source postgres://…:
+/// password authentication failed …"); other errors get `context`.
+fn on_side(side: &str, context: String) -> impl FnOnce(db::DbError) -> anyhow::Error {
+    let side = side.to_owned();
+    move |error| match error {
+        db::DbError::Connect { url, cause } => anyhow::anyhow!("cannot connect to the {side} {url}: {cause}"),
+        other => anyhow::Error::new(other).context(context),
+    }
+}
+
 async fn open_source(source: &DatabaseUrl) -> anyhow::Result<DbPool> {
-    DbPool::connect_read_only(source)
+    DbPool::connect_read_only(source).await.map_err(on_side(
+        "source",
+        format!("cannot open the source {source} read-only"),
+    ))
+}
+
+/// Opens the source once it is found at this version's schema (a copy of an older one would
+/// miss columns) and readable.
+async fn open_checked_source(source: &DatabaseUrl) -> anyhow::Result<DbPool> {
+    if let DatabaseUrl::Sqlite(path) = source
+        && !path.exists()
+    {
+        anyhow::bail!("cannot open the source {source} read-only: the file does not exist");
+    }
+    let state = db::schema_state(source)
         .await
-        .with_context(|| format!("cannot open the source {source} read-only"))
+        .map_err(on_side("source", format!("cannot read the source {source}")))?;
+    if !state.unknown.is_empty() {
+        anyhow::bail!(
+            "the source {source} was migrated by a newer GUARDiA ({} migration(s) this version does not know); \
+             copy it with that version",
+            state.unknown.len()
+        );
+    }
+    if !state.missing.is_empty() {
+        anyhow::bail!(
+            "the source {source} lacks {} of this version's {} migration(s); nothing was copied. \
+             Run `guardia migrate` against it first (DATABASE_URL=<the source> guardia migrate)",
+            state.missing.len(),
+            state.known
+        );
+    }
+    // Login and schema were fine; opening the pool also checks the application role.
+    let pool = open_source(source).await?;
+    copy::tenant_codes(&pool)
+        .await
+        .map_err(on_side("source", format!("cannot read the source {source}")))?;
+    Ok(pool)
+}
+
+/// The tenants a target holds, read without writing (a missing SQLite file or a database
+/// without GUARDiA's tables holds none).
+async fn target_tenants(target: &DatabaseUrl) -> anyhow::Result<Vec<String>> {
+    if let DatabaseUrl::Sqlite(path) = target
+        && !path.exists()
+    {
+        return Ok(Vec::new());
+    }
+    let context = || format!("cannot read the target {target}");
+    let state = db::schema_state(target)
+        .await
+        .map_err(on_side("target", context()))?;
+    if !state.unknown.is_empty() {
+        anyhow::bail!(
+            "the target {target} was migrated by a newer GUARDiA ({} migration(s) this version does not know); nothing was copied",
+            state.unknown.len()
+        );
+    }
+    if state.applied == 0 {
+        return Ok(Vec::new());
+    }
+    let pool = DbPool::connect_read_only(target)
+        .await
+        .map_err(on_side("target", context()))?;
+    copy::tenant_codes(&pool)
+        .await
+        .map_err(on_side("target", context()))
+}
+
+fn refuse_full_target(target: &DatabaseUrl, present: &[String]) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "the target {target} already holds {} tenant(s) ({}); nothing was copied. To resume an \
+         interrupted copy (tenants already there are kept and skipped), run again with --force",
+        present.len(),
+        present.join(", ")
+    )
 }
 
 async fn copy_and_verify(from: &str, to: &str, force: bool, batch: i64) -> anyhow::Result<()> {
     let (source, target) = (parse("--from", from)?, parse("--to", to)?);
     anyhow::ensure!(source != target, "--from and --to name the same database");
-    let source_pool = open_source(&source).await?;
+    // Both ends are checked before anything is written: a refused copy leaves no file and no
+    // table behind.
+    let source_pool = open_checked_source(&source).await?;
+    db::check_can_migrate(&target)
+        .await
+        .map_err(on_side("target", format!("cannot migrate the target {target}")))?;
+    if !force {
+        let present = target_tenants(&target).await?;
+        if !present.is_empty() {
+            refuse_full_target(&target, &present)?;
+        }
+    }
+
     let applied = db::run_pending(&target)
         .await
-        .with_context(|| format!("cannot migrate the target {target}"))?;
+        .map_err(on_side("target", format!("cannot migrate the target {target}")))?;
     if !applied.is_empty() {
         eprintln!("migrated the target {target} ({} migrations)", applied.len());
     }
     let target_pool = DbPool::connect(&target)
         .await
-        .with_context(|| format!("cannot open the target {target}"))?;
+        .map_err(on_side("target", format!("cannot open the target {target}")))?;
+    // Again, now on the migrated target: another copy may have started meanwhile.
     let present = copy::tenant_codes(&target_pool).await?;
     if !present.is_empty() && !force {
-        anyhow::bail!(
-            "the target {target} already holds {} tenant(s) ({}); nothing was copied. To resume an \
-             interrupted copy (tenants already there are kept and skipped), run again with --force",
-            present.len(),
-            present.join(", ")
-        );
+        refuse_full_target(&target, &present)?;
     }
 
     let started = Instant::now();

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::order::bytewise;
 use super::schema::agents;
 use super::{DbError, TenantTx, now};
 use crate::db_run;
@@ -89,7 +90,7 @@ pub async fn list(tx: &mut TenantTx) -> Result<Vec<Agent>, DbError> {
     Ok(db_run!(tx.conn(), |c| {
         agents::table
             .filter(agents::tenant_id.eq(&tenant))
-            .order((agents::name.asc(), agents::id.asc()))
+            .order((bytewise(agents::name).asc(), agents::id.asc()))
             .select(Agent::as_select())
             .load(c)
             .await

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use guardia_shared::deploy::RunStatus;
 
+use super::order::bytewise;
 use super::schema::{batch_jobs, batch_runs};
 use super::{DbError, TenantTx, new_id, now};
 use crate::db_run;
@@ -121,7 +122,7 @@ pub async fn list_jobs(tx: &mut TenantTx) -> Result<Vec<BatchJob>, DbError> {
     Ok(db_run!(tx.conn(), |c| {
         batch_jobs::table
             .filter(batch_jobs::tenant_id.eq(&tenant))
-            .order((batch_jobs::name.asc(), batch_jobs::id.asc()))
+            .order((bytewise(batch_jobs::name).asc(), batch_jobs::id.asc()))
             .select(BatchJob::as_select())
             .load(c)
             .await

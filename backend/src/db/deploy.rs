@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use guardia_shared::deploy::{DeploymentKind, RunStatus};
 
+use super::order::bytewise;
 use super::schema::{deploy_projects, deployments};
 use super::{DbError, Page, PageRequest, TenantTx, new_id, now};
 use crate::db_run;
@@ -133,7 +134,7 @@ pub async fn list_projects(tx: &mut TenantTx) -> Result<Vec<DeployProject>, DbEr
     Ok(db_run!(tx.conn(), |c| {
         deploy_projects::table
             .filter(deploy_projects::tenant_id.eq(&tenant))
-            .order(deploy_projects::name.asc())
+            .order((bytewise(deploy_projects::name).asc(), deploy_projects::id.asc()))
             .select(DeployProject::as_select())
             .load(c)
             .await

@@ -19,6 +19,10 @@ pub enum DbError {
     /// The database could not be reached or the pool is exhausted.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A connection was refused; `url` is already masked, `cause` is what the server (or the
+    /// network) said.
+    #[error("cannot connect to {url}: {cause}")]
+    Connect { url: String, cause: String },
     /// A bad `DATABASE_URL` or similar configuration mistake.
     #[error("{0}")]
     Config(String),
@@ -29,6 +33,18 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// A failed connection to `url`, with its cause as one line.
+    pub fn connect(url: &super::DatabaseUrl, error: &diesel::ConnectionError) -> Self {
+        let cause = match error {
+            diesel::ConnectionError::BadConnection(message) => message.clone(),
+            other => other.to_string(),
+        };
+        DbError::Connect {
+            url: url.to_string(),
+            cause,
+        }
+    }
+
     /// Gives a unique-key conflict a message that says what already exists.
     pub fn conflict_means(self, message: impl FnOnce() -> String) -> Self {
         match self {

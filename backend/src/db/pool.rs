@@ -86,6 +86,14 @@ impl DbPool {
                 };
                 // A local file does not drop connections; skip the per-checkout ping.
                 config.recycling_method = RecyclingMethod::Fast;
+                // bb8 only logs a failed connection and times out later: try one now, so the
+                // cause shows at once.
+                let check = if read_only {
+                    establish_sqlite_read_only(&path.to_string_lossy()).await
+                } else {
+                    establish_sqlite(&path.to_string_lossy()).await
+                };
+                drop(check.map_err(|e| DbError::connect(url, &e))?);
                 let manager = AsyncDieselConnectionManager::new_with_config(path.to_string_lossy(), config);
                 let pool = Pool::builder()
                     .max_size(SQLITE_POOL_SIZE)
@@ -97,6 +105,13 @@ impl DbPool {
             }
             DatabaseUrl::Postgres(raw) => {
                 let role = super::role::app_role(raw)?;
+                // As for SQLite: one connection now names a wrong password, user, database or
+                // port at once instead of a pool timeout later.
+                drop(
+                    establish_postgres_as_app(raw, &role)
+                        .await
+                        .map_err(|e| DbError::connect(url, &e))?,
+                );
                 let mut config = ManagerConfig::<PgConn>::default();
                 // No liveness ping per checkout (one round trip per request): a dropped
                 // connection shows as broken after a failed query and is replaced then.
@@ -159,7 +174,7 @@ impl diesel::connection::Instrumentation for StatementCounter {
 }
 
 /// Opens a SQLite file that no statement can change (`mode=ro` and `query_only`).
-async fn establish_sqlite_read_only(path: &str) -> diesel::ConnectionResult<SqliteConn> {
+pub(crate) async fn establish_sqlite_read_only(path: &str) -> diesel::ConnectionResult<SqliteConn> {
     // A URI filename: characters with a meaning in URIs are percent-encoded.
     let encoded: String = path
         .chars()
@@ -201,8 +216,8 @@ pub(crate) async fn establish_postgres(raw: &str) -> diesel::ConnectionResult<Pg
 
     let config: tokio_postgres::Config = raw
         .parse()
-        .map_err(|e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string()))?;
-    let bad = |e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string());
+        .map_err(|e: tokio_postgres::Error| ConnectionError::BadConnection(cause(&e)))?;
+    let bad = |e: tokio_postgres::Error| ConnectionError::BadConnection(cause(&e));
     if matches!(config.get_ssl_mode(), SslMode::Disable | SslMode::Prefer) {
         let (client, connection) = config.connect(tokio_postgres::NoTls).await.map_err(bad)?;
         AsyncPgConnection::try_from_client_and_connection(client, connection).await
@@ -229,6 +244,25 @@ async fn establish_postgres_as_app(raw: &str, role: &str) -> diesel::ConnectionR
     Ok(conn)
 }
 
+/// What went wrong, in one line: the server's own message when it answered (tokio-postgres'
+/// Display says only "db error" then), else the error and its causes ("error connecting to
+/// server: Connection refused").
+pub(crate) fn cause(error: &tokio_postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return db.message().to_owned();
+    }
+    let mut line = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !line.contains(&text) {
+            line = format!("{line}: {text}");
+        }
+        source = inner.source();
+    }
+    line
+}
+
 fn rustls_connector() -> tokio_postgres_rustls::MakeRustlsConnect {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -250,7 +284,7 @@ pub(crate) type Messages = tokio::sync::mpsc::UnboundedReceiver<Result<tokio_pos
 pub(crate) async fn connect_listener(raw: &str) -> Result<(tokio_postgres::Client, Messages), String> {
     use tokio_postgres::config::SslMode;
 
-    let config: tokio_postgres::Config = raw.parse().map_err(|e: tokio_postgres::Error| e.to_string())?;
+    let config: tokio_postgres::Config = raw.parse().map_err(|e: tokio_postgres::Error| cause(&e))?;
     fn drive<S, T>(mut connection: tokio_postgres::Connection<S, T>) -> Messages
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -271,13 +305,10 @@ pub(crate) async fn connect_listener(raw: &str) -> Result<(tokio_postgres::Clien
         let (client, connection) = config
             .connect(tokio_postgres::NoTls)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| cause(&e))?;
         Ok((client, drive(connection)))
     } else {
-        let (client, connection) = config
-            .connect(rustls_connector())
-            .await
-            .map_err(|e| e.to_string())?;
+        let (client, connection) = config.connect(rustls_connector()).await.map_err(|e| cause(&e))?;
         Ok((client, drive(connection)))
     }
 }

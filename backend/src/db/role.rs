@@ -4,9 +4,11 @@
 //! another installation's login in the same cluster would be a member of it and reach these
 //! tables. `GUARDIA_DB_ROLE` names it; by default it is `guardia_app_<database name>`.
 
+use diesel::sql_types::{Bool, Text};
+use diesel_async::RunQueryDsl;
 use sha2::{Digest, Sha256};
 
-use super::DbError;
+use super::{DbError, PgConn};
 
 /// The setting that names the role.
 pub const ROLE_ENV: &str = "GUARDIA_DB_ROLE";
@@ -33,6 +35,62 @@ fn resolve(raw_url: &str, configured: Option<&str>) -> Result<String, DbError> {
         .or(config.get_user())
         .ok_or_else(|| DbError::Config("DATABASE_URL names no database".into()))?;
     Ok(derived_role(database))
+}
+
+/// What the login may do, read before the migrations write anything.
+#[derive(diesel::QueryableByName)]
+struct Rights {
+    #[diesel(sql_type = Text)]
+    login: String,
+    #[diesel(sql_type = Text)]
+    database: String,
+    #[diesel(sql_type = Bool)]
+    may_create: bool,
+    #[diesel(sql_type = Bool)]
+    role_exists: bool,
+    #[diesel(sql_type = Bool)]
+    is_member: bool,
+    #[diesel(sql_type = Bool)]
+    may_grant: bool,
+}
+
+/// Refuses, with the commands that fix it, a login that could not finish the migrations: one
+/// without CREATE on the schema, or one that neither is a member of the application role nor
+/// may create or grant it. Checked before diesel creates its own table, so a refused set-up
+/// leaves nothing behind.
+pub(crate) async fn check_rights(conn: &mut PgConn, role: &str) -> Result<(), DbError> {
+    let rights: Rights = diesel::sql_query(
+        "SELECT current_user::text AS login, current_database()::text AS database,
+                has_schema_privilege('public', 'CREATE') AS may_create,
+                EXISTS (SELECT FROM pg_roles WHERE rolname = $1) AS role_exists,
+                EXISTS (SELECT FROM pg_roles r WHERE r.rolname = $1
+                        AND pg_has_role(current_user, r.oid, 'MEMBER')) AS is_member,
+                COALESCE((SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user), false)
+                OR EXISTS (SELECT FROM pg_roles r WHERE r.rolname = $1
+                           AND pg_has_role(current_user, r.oid, 'MEMBER WITH ADMIN OPTION')) AS may_grant",
+    )
+    .bind::<Text, _>(role)
+    .get_result(conn)
+    .await?;
+    let Rights { login, database, .. } = &rights;
+    if !rights.may_create {
+        return Err(DbError::Config(format!(
+            "the login {login} may not create tables in the schema public of the database {database}; \
+             as a superuser run: ALTER DATABASE {database} OWNER TO {login}; (or GRANT CREATE ON SCHEMA public TO {login};)"
+        )));
+    }
+    if !rights.role_exists && !rights.may_grant {
+        return Err(DbError::Config(format!(
+            "the installation's role {role} does not exist and the login {login} may not create it; \
+             as a superuser run: CREATE ROLE {role} NOLOGIN; GRANT {role} TO {login};"
+        )));
+    }
+    if rights.role_exists && !rights.is_member && !rights.may_grant {
+        return Err(DbError::Config(format!(
+            "the login {login} may not use the installation's role {role}; as a superuser run: GRANT {role} TO {login};"
+        )));
+    }
+    Ok(())
 }
 
 /// `guardia_app_<database>`; a name that is not already a plain lowercase identifier, or is too

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::order::bytewise;
 use super::schema::tenants;
 use super::{DbError, OperatorTx, TenantTx, now};
 use crate::db_run;
@@ -65,7 +66,7 @@ pub async fn rename(tx: &mut TenantTx, name: &str) -> Result<Tenant, DbError> {
 pub async fn list_all(tx: &mut OperatorTx) -> Result<Vec<Tenant>, DbError> {
     Ok(db_run!(tx.conn(), |c| {
         tenants::table
-            .order(tenants::code.asc())
+            .order(bytewise(tenants::code).asc())
             .select(Tenant::as_select())
             .load(c)
             .await

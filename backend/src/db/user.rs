@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use guardia_shared::Role;
 
+use super::order::bytewise;
 use super::schema::users;
 use super::{DbError, LoginTx, TenantTx, new_id, now};
 use crate::db_run;
@@ -93,7 +94,7 @@ pub async fn list(tx: &mut TenantTx) -> Result<Vec<User>, DbError> {
     Ok(db_run!(tx.conn(), |c| {
         users::table
             .filter(users::tenant_id.eq(&tenant))
-            .order((users::name.asc(), users::id.asc()))
+            .order((bytewise(users::name).asc(), users::id.asc()))
             .select(User::as_select())
             .load(c)
             .await

@@ -62,12 +62,13 @@ impl ApiError {
 
 impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
-        match error {
+        match &error {
             DbError::NotFound => ApiError::new(ErrorCode::NotFound, "not found"),
             DbError::Conflict(message) => ApiError::new(ErrorCode::Conflict, message),
             DbError::InvalidReference(message) => ApiError::new(ErrorCode::NotFound, message),
             DbError::Invalid(message) => ApiError::bad_input(message),
-            DbError::Unavailable(message) => {
+            DbError::Unavailable(_) | DbError::Connect { .. } => {
+                let message = error.to_string();
                 tracing::error!(%message, "database unavailable");
                 ApiError::new(
                     ErrorCode::Internal,

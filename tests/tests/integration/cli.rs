@@ -2,11 +2,12 @@
 //! half-written when they fail.
 
 use std::process::Output;
+use std::time::{Duration, Instant};
 
 use guardia_backend::auth::password::verify_password;
 use guardia_backend::db::{self, Access, DbPool};
 use guardia_tests::process::run_cli_with_url;
-use guardia_tests::{Backend, TestDb, both_backends, run_cli};
+use guardia_tests::{Backend, TestDb, bad_postgres_urls, both_backends, run_cli};
 
 use crate::migrations::migration_folders;
 
@@ -261,7 +262,7 @@ async fn unreachable_database_is_reported_without_its_password(backend: Backend)
             let port = guardia_tests::process::free_port();
             (
                 format!("postgres://guardia:s3cret-pw@127.0.0.1:{port}/guardia"),
-                "cannot reach the database at postgres://guardia:***@127.0.0.1".to_owned(),
+                "cannot connect to postgres://guardia:***@127.0.0.1".to_owned(),
             )
         }
     };
@@ -284,3 +285,54 @@ both_backends!(
     tenant_and_user_creation,
     unreachable_database_is_reported_without_its_password
 );
+
+/// Well under the 10 s a pool waits before giving up: a bad URL is found by the first connection.
+pub(crate) const FAST: Duration = Duration::from_secs(5);
+
+/// A wrong password, an unknown user, a missing database or a closed port: every command says
+/// which, in one line, at once, without the password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connection_failures_name_their_cause_at_once() {
+    let test_db = TestDb::empty(Backend::Sqlite).await;
+    let commands: [&[&str]; 4] = [
+        &["migrate"],
+        &["serve", "--bind", "127.0.0.1:0"],
+        &["tenant", "create", "--code", "acme", "--name", "ACME"],
+        &[
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "kim@acme.example",
+            "--name",
+            "Kim",
+            "--role",
+            "ADMIN",
+            "--password",
+            "correct horse battery",
+        ],
+    ];
+    for bad in bad_postgres_urls().await {
+        for args in commands {
+            let started = Instant::now();
+            let output = run_cli_with_url(&test_db, &bad.url, args, None).await;
+            let took = started.elapsed();
+            let what = format!("{} / {}", bad.what, args[0]);
+            assert!(!output.status.success(), "{what}: should fail");
+            assert!(took < FAST, "{what}: took {took:?}");
+            let text = stderr(&output);
+            let line = text
+                .lines()
+                .find(|l| l.starts_with("error: "))
+                .unwrap_or_else(|| panic!("{what}: no error line: {text}"));
+            assert!(
+                line.starts_with("error: cannot connect to postgres://") && line.contains(&bad.cause),
+                "{what}: {line}"
+            );
+            assert!(line.contains(":***@"), "{what}: {line}");
+            assert!(!text.contains("s3cret-pw"), "{what}: password leaked: {text}");
+            assert!(!line.contains("db error"), "{what}: {line}");
+        }
+    }
+}

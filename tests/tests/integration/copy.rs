@@ -9,7 +9,12 @@ use guardia_backend::db::{self, Access, DbPool};
 use guardia_shared::Role;
 use guardia_shared::sr::SrPriority;
 use guardia_tests::api::{PASSWORD, PROJECT, error_codes, jenkins_options};
-use guardia_tests::{Backend, Guardia, TestDb, World, gql_ok, guardia_bin, run_cli};
+use guardia_tests::{
+    Backend, Guardia, TestDb, World, admin_client, admin_url, bad_postgres_urls, gql_ok, guardia_bin,
+    pg_tables, run_cli,
+};
+
+use crate::cli::FAST;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -417,4 +422,149 @@ async fn an_interrupted_copy_resumes_and_ends_verified() {
         !stderr(&resumed).contains("postgres@"),
         "a URL's credentials leaked"
     );
+}
+
+/// Runs `guardia db copy` and asserts it failed fast with `expected` in its one error line.
+async fn copy_refused(db: &TestDb, from: &str, to: &str, expected: &str) -> String {
+    let started = Instant::now();
+    let output = run_cli(db, &["db", "copy", "--from", from, "--to", to], None).await;
+    let took = started.elapsed();
+    let text = stderr(&output);
+    assert!(!output.status.success(), "should fail: {}", stdout(&output));
+    assert!(took < FAST, "took {took:?}: {text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no error line: {text}"));
+    assert!(line.contains(expected), "lacks {expected:?}: {line}");
+    assert!(!text.contains("s3cret-pw"), "password leaked: {text}");
+    assert!(!text.contains("--force"), "wrong advice: {text}");
+    line.to_owned()
+}
+
+/// Nothing was written: no SQLite file, no PostgreSQL table.
+async fn untouched(target: &TestDb) {
+    match target.backend {
+        Backend::Sqlite => {
+            let path = target.database_url().to_string();
+            let path = path.trim_start_matches("sqlite://");
+            assert!(!std::path::Path::new(path).exists(), "{path} was created");
+        }
+        Backend::Postgres => assert_eq!(pg_tables(target.url()).await, Vec::<String>::new()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_source_is_named_before_the_target_is_touched() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let target = TestDb::empty(backend).await;
+        for bad in bad_postgres_urls().await {
+            let line = copy_refused(&target, &bad.url, target.url(), &bad.cause).await;
+            assert!(
+                line.contains("cannot connect to the source postgres://"),
+                "{}: {line}",
+                bad.what
+            );
+            untouched(&target).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_target_is_named() {
+    let source = many_tenants(1).await;
+    for bad in bad_postgres_urls().await {
+        let line = copy_refused(&source, source.url(), &bad.url, &bad.cause).await;
+        assert!(
+            line.contains("cannot connect to the target postgres://"),
+            "{}: {line}",
+            bad.what
+        );
+    }
+    let nowhere = "sqlite:///no/such/folder/guardia.db";
+    copy_refused(
+        &source,
+        source.url(),
+        nowhere,
+        "the folder /no/such/folder does not exist",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_behind_the_schema_is_refused_before_anything_is_written() {
+    let target = TestDb::empty(Backend::Sqlite).await;
+    // Never migrated.
+    let blank = TestDb::empty(Backend::Postgres).await;
+    copy_refused(&target, blank.url(), target.url(), "guardia migrate").await;
+    untouched(&target).await;
+    // One migration behind.
+    let behind = TestDb::migrated(Backend::Postgres).await;
+    let (client, connection) = tokio_postgres::connect(behind.url(), tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    client
+        .batch_execute(
+            "DELETE FROM __diesel_schema_migrations WHERE version = (SELECT max(version) FROM __diesel_schema_migrations)",
+        )
+        .await
+        .expect("forget the last migration");
+    let line = copy_refused(&target, behind.url(), target.url(), "lacks 1 of this version's").await;
+    assert!(line.contains("guardia migrate"), "{line}");
+    untouched(&target).await;
+}
+
+/// A login that may not use the installation's role is refused before diesel creates its
+/// table: `migrate` and `db copy` leave the database as empty as they found it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_without_the_role_leaves_no_table() {
+    let suffix = &uuid::Uuid::now_v7().simple().to_string()[20..];
+    let (login, database) = (format!("g13_login_{suffix}"), format!("g13_db_{suffix}"));
+    let role = db::derived_role(&database);
+    let admin = admin_client().await;
+    for statement in [
+        format!("CREATE ROLE {login} LOGIN PASSWORD 's3cret-pw'"),
+        format!("CREATE DATABASE {database} OWNER {login}"),
+        format!("CREATE ROLE {role} NOLOGIN"),
+    ] {
+        admin.batch_execute(&statement).await.expect(&statement);
+    }
+    let mut url = url::Url::parse(&admin_url()).expect("a URL");
+    url.set_username(&login).expect("a user");
+    url.set_password(Some("s3cret-pw")).expect("a password");
+    url.set_path(&database);
+    let mut as_admin = url::Url::parse(&admin_url()).expect("a URL");
+    as_admin.set_path(&database);
+
+    let source = many_tenants(1).await;
+    let expected = format!(
+        "the login {login} may not use the installation's role {role}; as a superuser run: GRANT {role} TO {login};"
+    );
+    let migrate = guardia_tests::process::run_cli_with_url(&source, url.as_str(), &["migrate"], None).await;
+    let failed = (!migrate.status.success(), stderr(&migrate));
+    let tables_after_migrate = pg_tables(as_admin.as_str()).await;
+    let copy = run_cli(
+        &source,
+        &["db", "copy", "--from", source.url(), "--to", url.as_str()],
+        None,
+    )
+    .await;
+    let tables_after_copy = pg_tables(as_admin.as_str()).await;
+
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+        format!("DROP ROLE IF EXISTS {role}"),
+        format!("DROP ROLE IF EXISTS {login}"),
+    ] {
+        let _ = admin.batch_execute(&statement).await;
+    }
+    assert!(failed.0 && failed.1.contains(&expected), "{}", failed.1);
+    assert_eq!(tables_after_migrate, Vec::<String>::new());
+    assert!(
+        !copy.status.success() && stderr(&copy).contains(&expected),
+        "{}",
+        stderr(&copy)
+    );
+    assert_eq!(tables_after_copy, Vec::<String>::new());
 }

@@ -16,6 +16,7 @@ mod isolation;
 mod jenkins_tenancy;
 mod login_limits;
 mod migrations;
+mod ordering;
 mod permissions;
 mod playground;
 mod rls;
