@@ -8,7 +8,23 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+/// A graphql-transport-ws connection to `/graphql/ws`.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `/graphql/ws` with the graphql-transport-ws protocol (nothing sent yet).
+pub async fn open_socket(base_url: &str) -> Socket {
+    let url = format!("{}/graphql/ws", base_url.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().expect("a ws request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("ws connects");
+    socket
+}
 
 /// One subscription on its own connection.
 pub struct Subscriber {
@@ -27,15 +43,7 @@ pub enum Refused {
 impl Subscriber {
     /// Connects to `/graphql/ws`, authenticates with `token` and subscribes to `query`.
     pub async fn start(base_url: &str, token: &str, query: &str) -> Result<Subscriber, Refused> {
-        let url = format!("{}/graphql/ws", base_url.replacen("http", "ws", 1));
-        let mut request = url.into_client_request().expect("a ws request");
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            HeaderValue::from_static("graphql-transport-ws"),
-        );
-        let (mut socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("ws connects");
+        let mut socket = open_socket(base_url).await;
         send(
             &mut socket,
             json!({ "type": "connection_init", "payload": { "token": token } }),
@@ -95,15 +103,16 @@ impl Subscriber {
     }
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+/// Sends one JSON message.
+pub async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::text(message.to_string()))
         .await
         .expect("ws send");
 }
 
-/// The next JSON message (pings answered), or `None` on timeout or close.
-async fn receive(socket: &mut Socket, wait: Duration) -> Option<Value> {
+/// The next JSON message within `wait` (pings answered), or `None` on timeout or close.
+pub async fn receive(socket: &mut Socket, wait: Duration) -> Option<Value> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         let frame = tokio::time::timeout_at(deadline, socket.next()).await.ok()??;

@@ -3,7 +3,6 @@
 //! stops working at its next request.
 
 use async_graphql::{Context, ID, Object};
-use chrono::Utc;
 use guardia_shared::user::validate_password;
 use guardia_shared::{ErrorCode, Permission};
 
@@ -109,21 +108,7 @@ impl AccountMutation {
         let user = db::user::set_password_hash(&mut tx, &user.id, &hashed).await?;
         record(&mut tx, ctx, "user.password.change", &user.id).await?;
         // Signed for the new epoch: valid once this transaction commits, never before.
-        let (token, expires_at) = services(ctx)
-            .tokens
-            .issue(
-                &user.id,
-                user.role,
-                &user.tenant_id,
-                user.session_epoch,
-                Utc::now(),
-            )
-            .map_err(|_| ApiError::internal())?;
-        Ok(AuthPayload {
-            token,
-            expires_at,
-            user: User(user),
-        })
+        AuthPayload::issue(services(ctx), user)
     }
 
     /// Ends the signed-in user's sessions: this token and every other token of the same user

@@ -23,6 +23,27 @@ pub struct AuthPayload {
     pub user: User,
 }
 
+impl AuthPayload {
+    /// A new session token for `user`, signed for their current session epoch.
+    pub(super) fn issue(services: &Services, user: db::user::User) -> ApiResult<AuthPayload> {
+        let (token, expires_at) = services
+            .tokens
+            .issue(
+                &user.id,
+                user.role,
+                &user.tenant_id,
+                user.session_epoch,
+                Utc::now(),
+            )
+            .map_err(|_| ApiError::internal())?;
+        Ok(AuthPayload {
+            token,
+            expires_at,
+            user: User(user),
+        })
+    }
+}
+
 /// `guardia_login_attempts_total{outcome}`: success, failure, rate_limited or busy.
 fn count(outcome: &'static str) {
     metrics::counter!("guardia_login_attempts_total", "outcome" => outcome).increment(1);
@@ -107,20 +128,6 @@ impl AuthMutation {
         };
         attempt.succeeded();
         count("success");
-        let (token, expires_at) = services
-            .tokens
-            .issue(
-                &user.id,
-                user.role,
-                &user.tenant_id,
-                user.session_epoch,
-                Utc::now(),
-            )
-            .map_err(|_| ApiError::internal())?;
-        Ok(AuthPayload {
-            token,
-            expires_at,
-            user: User(user),
-        })
+        AuthPayload::issue(services, user)
     }
 }

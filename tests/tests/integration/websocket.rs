@@ -3,29 +3,18 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use guardia_shared::Role;
+use guardia_tests::subscription::{Socket, open_socket, receive, send};
 use guardia_tests::{Backend, World, both_backends};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const SUBSCRIPTION: &str = "subscription { deploymentUpdated(project: \"portal\") { id status } }";
 
 /// A socket past `connection_ack`.
 async fn connect(world: &World) -> Socket {
-    let url = format!("{}/graphql/ws", world.server.base_url.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().expect("a ws request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("ws connects");
+    let mut socket = open_socket(&world.server.base_url).await;
     let token = world.acme.token(Role::Engineer);
     send(
         &mut socket,
@@ -37,33 +26,6 @@ async fn connect(world: &World) -> Socket {
         .expect("an answer");
     assert_eq!(ack["type"], "connection_ack", "{ack}");
     socket
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket
-        .send(Message::text(message.to_string()))
-        .await
-        .expect("ws send");
-}
-
-/// The next JSON message within `wait` (pings answered); `None` on timeout, close or error.
-async fn receive(socket: &mut Socket, wait: Duration) -> Option<Value> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let frame = tokio::time::timeout_at(deadline, socket.next()).await.ok()??;
-        match frame.ok()? {
-            Message::Text(text) => {
-                let value: Value = serde_json::from_str(&text).expect("JSON message");
-                if value["type"] == "ping" {
-                    send(socket, json!({ "type": "pong" })).await;
-                    continue;
-                }
-                return Some(value);
-            }
-            Message::Close(_) => return None,
-            _ => {}
-        }
-    }
 }
 
 fn subscribe(id: &str) -> Value {
