@@ -1,4 +1,4 @@
-//! The Jenkins client (`../shared/jenkins/PROTOCOL.md`): build history, triggers, queue items,
+//! The Jenkins client (Jenkins' remote API): build history, triggers, queue items,
 //! console text and artifacts. It knows neither GraphQL nor storage; callers get plain types
 //! and one error type.
 

@@ -101,22 +101,34 @@ pub async fn list(tx: &mut TenantTx) -> Result<Vec<User>, DbError> {
     })?)
 }
 
+/// Changes a user's role and ends their sessions: a token of the old role must not come back
+/// to life if the role is changed back.
 pub async fn set_role(tx: &mut TenantTx, id: &str, role: Role) -> Result<User, DbError> {
     let tenant = tx.tenant_id().to_owned();
     Ok(db_run!(tx.conn(), |c| {
         diesel::update(users::table.filter(users::tenant_id.eq(&tenant).and(users::id.eq(id))))
-            .set((users::role.eq(role), users::updated_at.eq(now())))
+            .set((
+                users::role.eq(role),
+                users::session_epoch.eq(users::session_epoch + 1),
+                users::updated_at.eq(now()),
+            ))
             .returning(User::as_returning())
             .get_result(c)
             .await
     })?)
 }
 
+/// Activates or deactivates a user, ending their sessions either way: reactivating a user
+/// must not revive the tokens they held before.
 pub async fn set_active(tx: &mut TenantTx, id: &str, active: bool) -> Result<User, DbError> {
     let tenant = tx.tenant_id().to_owned();
     Ok(db_run!(tx.conn(), |c| {
         diesel::update(users::table.filter(users::tenant_id.eq(&tenant).and(users::id.eq(id))))
-            .set((users::active.eq(active), users::updated_at.eq(now())))
+            .set((
+                users::active.eq(active),
+                users::session_epoch.eq(users::session_epoch + 1),
+                users::updated_at.eq(now()),
+            ))
             .returning(User::as_returning())
             .get_result(c)
             .await

@@ -8,7 +8,7 @@ use guardia_shared::{ErrorCode, Permission};
 
 use super::audit::record;
 use super::auth::AuthPayload;
-use super::context::{request, services, session, tx};
+use super::context::{read_before_waiting, request, services, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::{Require, SignedIn};
 use super::user::User;
@@ -95,7 +95,8 @@ impl AccountMutation {
         new: String,
     ) -> ApiResult<AuthPayload> {
         let user_id = session(ctx)?.user_id.clone();
-        let user = db::user::get(&mut *tx(ctx).await?, &user_id).await?;
+        // Read in a short scope: argon2 runs below with no transaction (no write lock) held.
+        let (user, _) = read_before_waiting(ctx, async |tx| Ok(db::user::get(tx, &user_id).await?)).await?;
         verify_current(ctx, &user, current.clone()).await?;
         validate_password(&new, &user.email).map_err(ApiError::bad_input)?;
         if new == current {
@@ -130,9 +131,12 @@ impl AccountMutation {
         if *id == session(ctx)?.user_id {
             return Err(ApiError::bad_input("use changePassword for your own password"));
         }
-        let target = db::user::get(&mut *tx(ctx).await?, &id)
-            .await
-            .map_err(|e| ApiError::from_db("user", e))?;
+        let (target, _) = read_before_waiting(ctx, async |tx| {
+            db::user::get(tx, &id)
+                .await
+                .map_err(|e| ApiError::from_db("user", e))
+        })
+        .await?;
         validate_password(&new_password, &target.email).map_err(ApiError::bad_input)?;
         let hashed = hash(new_password).await?;
         let mut tx = tx(ctx).await?;

@@ -6,7 +6,7 @@ use guardia_shared::Permission;
 use guardia_shared::deploy::RunStatus;
 
 use super::audit::record;
-use super::context::{self, AfterCommit, read_before_jenkins, session, tx};
+use super::context::{self, AfterCommit, read_before_waiting, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
 use super::validate;
@@ -161,7 +161,7 @@ impl BatchMutation {
     async fn run_batch_now(&self, ctx: &Context<'_>, id: ID) -> ApiResult<BatchRun> {
         let user_id = session(ctx)?.user_id.clone();
         let directory = context::services(ctx).jenkins.clone();
-        let ((job, jenkins), can_ask) = read_before_jenkins(ctx, async |tx| {
+        let ((job, jenkins), can_ask) = read_before_waiting(ctx, async |tx| {
             let job = db::batch::get_job(tx, &id)
                 .await
                 .map_err(|e| ApiError::from_db("batch job", e))?;

@@ -289,13 +289,13 @@ pub fn has_tx(ctx: &Context<'_>) -> bool {
     request(ctx).auth.as_ref().is_some_and(|auth| auth.tx.available())
 }
 
-/// Reads what a resolver needs before it asks Jenkins, and makes sure no transaction of this
-/// request is open while Jenkins answers: a query's reading transaction is ended after `read`
-/// (the next step opens a new one); a mutation that has not opened its transaction reads in a
-/// short scope of its own. Returns whether Jenkins may be asked now: not when a mutation's
-/// transaction is already open (an earlier field wrote), in which case Jenkins is asked only
-/// after the commit.
-pub async fn read_before_jenkins<T>(
+/// Reads what a resolver needs before it waits on something slow (Jenkins, a password hash),
+/// so that no transaction of this request is open while it waits: a query's reading
+/// transaction is ended after `read` (the next step opens a new one); a mutation that has not
+/// opened its transaction reads in a short scope of its own. Returns whether the resolver may
+/// wait now with nothing held: not when a mutation's transaction is already open (an earlier
+/// field wrote); Jenkins is then asked only after the commit.
+pub async fn read_before_waiting<T>(
     ctx: &Context<'_>,
     read: impl AsyncFnOnce(&mut TenantTx) -> ApiResult<T>,
 ) -> ApiResult<(T, bool)> {

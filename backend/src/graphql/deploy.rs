@@ -8,7 +8,7 @@ use guardia_shared::Permission;
 use guardia_shared::deploy::{DeploymentKind, RunStatus};
 
 use super::audit::{record, record_with_detail};
-use super::context::{self, AfterCommit, read_before_jenkins, session, tx};
+use super::context::{self, AfterCommit, read_before_waiting, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
 use super::pagination::{connection, page_request};
@@ -259,13 +259,13 @@ async fn project_named(tx: &mut db::TenantTx, name: &str) -> ApiResult<db::deplo
 }
 
 /// The project of this name with its tenant's Jenkins, read so that no transaction is open
-/// when Jenkins is asked next (see `read_before_jenkins`); the bool says whether it may be.
+/// when Jenkins is asked next (see `read_before_waiting`); the bool says whether it may be.
 async fn project_and_jenkins(
     ctx: &Context<'_>,
     name: &str,
 ) -> ApiResult<((db::deploy::DeployProject, TenantJenkins), bool)> {
     let directory = context::services(ctx).jenkins.clone();
-    read_before_jenkins(ctx, async |tx| {
+    read_before_waiting(ctx, async |tx| {
         let project = project_named(tx, name).await?;
         let jenkins = directory.for_tenant(tx).await?;
         Ok((project, jenkins))
@@ -376,7 +376,7 @@ impl DeployQuery {
     ) -> ApiResult<DeploymentLog> {
         let start = u64::try_from(start).map_err(|_| ApiError::bad_input("`start` must not be negative"))?;
         let directory = context::services(ctx).jenkins.clone();
-        let ((deployment, project, jenkins), _) = read_before_jenkins(ctx, async |tx| {
+        let ((deployment, project, jenkins), _) = read_before_waiting(ctx, async |tx| {
             let deployment = db::deploy::get_deployment(tx, &id)
                 .await
                 .map_err(|e| ApiError::from_db("deployment", e))?;

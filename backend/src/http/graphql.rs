@@ -348,19 +348,31 @@ async fn execute(
     authorization: Option<&HeaderValue>,
     client: SocketAddr,
 ) -> Answer {
-    let abandoned = Arc::new(AtomicBool::new(false));
-    let task = tokio::spawn(run_operation(
+    let deadline = Arc::new(Deadline::default());
+    let mut task = tokio::spawn(run_operation(
         state.clone(),
         params,
         method,
         media,
         authorization.cloned(),
         client,
-        abandoned.clone(),
+        deadline.clone(),
     ));
-    match tokio::time::timeout(EXECUTION_TIMEOUT, task).await {
-        Ok(Ok(answer)) => answer,
-        Ok(Err(join_error)) => {
+    let outcome = match tokio::time::timeout(EXECUTION_TIMEOUT, &mut task).await {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            deadline.passed.store(true, Ordering::SeqCst);
+            if !deadline.committing.load(Ordering::SeqCst) {
+                return timed_out();
+            }
+            // It committed as time ran out: its effects stand, so its answer is the truth
+            // (what is left is bounded by Jenkins' own time-outs).
+            task.await
+        }
+    };
+    match outcome {
+        Ok(answer) => answer,
+        Err(join_error) => {
             tracing::error!(error = %join_error, "GraphQL operation task failed");
             Answer::request_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -368,15 +380,24 @@ async fn execute(
                 "internal error; it has been logged",
             )
         }
-        Err(_) => {
-            abandoned.store(true, Ordering::Relaxed);
-            let message = format!(
-                "the operation ran longer than {} s and was stopped",
-                EXECUTION_TIMEOUT.as_secs()
-            );
-            Answer::request_error(StatusCode::OK, ErrorCode::Internal, message)
-        }
     }
+}
+
+/// Where an operation stands against its time limit.
+#[derive(Default)]
+struct Deadline {
+    /// The caller stopped waiting: whatever did not commit yet is rolled back.
+    passed: Arc<AtomicBool>,
+    /// The operation decided to commit; past this point it is waited for.
+    committing: AtomicBool,
+}
+
+fn timed_out() -> Answer {
+    let message = format!(
+        "the operation ran longer than {} s and was stopped; it changed nothing",
+        EXECUTION_TIMEOUT.as_secs()
+    );
+    Answer::request_error(StatusCode::OK, ErrorCode::Internal, message)
 }
 
 async fn run_operation(
@@ -386,7 +407,7 @@ async fn run_operation(
     media: MediaType,
     authorization: Option<HeaderValue>,
     client: SocketAddr,
-    abandoned: Arc<AtomicBool>,
+    deadline: Arc<Deadline>,
 ) -> Answer {
     let op_type = operation_type(&params);
     let is_mutation = op_type == Some(OperationType::Mutation);
@@ -404,7 +425,7 @@ async fn run_operation(
     let services = state.graphql.services.clone();
     let auth = match bearer_token(authorization.as_ref()) {
         Ok(None) => None,
-        Ok(Some(token)) => match open_request_tx(&services, token, is_mutation, &abandoned).await {
+        Ok(Some(token)) => match open_request_tx(&services, token, is_mutation, &deadline.passed).await {
             Ok((session, tx)) => Some(Authenticated::new(session, tx, access)),
             Err(error) => {
                 let status = if error.code == ErrorCode::Unauthenticated {
@@ -437,9 +458,14 @@ async fn run_operation(
 
     let mut response = state.graphql.schema.execute(request).await;
     let failed = !response.errors.is_empty();
-    // A failed mutation changes nothing; an abandoned (timed-out) operation neither.
-    let rolled_back = (is_mutation && failed) || abandoned.load(Ordering::Relaxed);
-    let keep = !rolled_back;
+    // A failed mutation changes nothing; an operation past its time limit neither. Either the
+    // caller sees `committing` and waits for the answer, or this sees `passed` and rolls back.
+    let mut keep = !(is_mutation && failed);
+    if keep {
+        deadline.committing.store(true, Ordering::SeqCst);
+    }
+    let late = deadline.passed.load(Ordering::SeqCst);
+    keep &= !late;
     if is_mutation && failed {
         // Nothing of it was kept: no field's answer stands (the root fields are non-null, so
         // GraphQL's null propagation says the same).
@@ -447,6 +473,9 @@ async fn run_operation(
     }
     if let Err(error) = finish(shared_tx, keep).await {
         return Answer::request_error(StatusCode::OK, error.code, error.message);
+    }
+    if late {
+        return timed_out();
     }
     if keep && let Some(session) = &session {
         run_after_commit(&services, &session.tenant_id, after_commit.take(), &mut response).await;

@@ -269,6 +269,17 @@ fn whole_characters(bytes: &[u8]) -> usize {
     len
 }
 
+/// A segment of an artifact's path that cannot climb out of the build's archive, whatever sits
+/// in front of Jenkins: no dot-only segment (`..`, `...`), no `;` (a servlet path parameter, as
+/// in `..;`), no `\`, `%` or control characters. Artifact names themselves are free text.
+fn is_artifact_segment(segment: &str) -> bool {
+    !segment.is_empty()
+        && !segment.chars().all(|c| c == '.')
+        && !segment
+            .chars()
+            .any(|c| matches!(c, ';' | '\\' | '%') || c.is_control())
+}
+
 /// An artifact on its way from Jenkins: headers known, body streamed.
 pub struct ArtifactDownload {
     pub content_type: Option<String>,
@@ -276,8 +287,8 @@ pub struct ArtifactDownload {
     pub body: BoxStream<'static, Result<Bytes, JenkinsError>>,
 }
 
-/// Starts downloading `relative_path` of a build. Redirects (resource root URL, external
-/// artifact storage) are followed; reqwest drops the credentials on a cross-host redirect.
+/// Starts downloading `relative_path` of a build. Redirects within Jenkins (its resource root
+/// URL) are followed, to another host never.
 pub async fn artifact(
     client: &JenkinsClient,
     job: &JobPath,
@@ -285,7 +296,7 @@ pub async fn artifact(
     relative_path: &str,
 ) -> Result<ArtifactDownload, JenkinsError> {
     let segments: Vec<&str> = relative_path.split('/').collect();
-    if segments.iter().any(|s| s.is_empty() || *s == "." || *s == "..") {
+    if !segments.iter().all(|s| is_artifact_segment(s)) {
         return Err(JenkinsError::NotFound);
     }
     let number = number.to_string();
@@ -316,6 +327,22 @@ pub async fn artifact(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn artifact_paths_cannot_climb_out_of_the_archive() {
+        for good in [
+            "portal.war",
+            "app v1.jar",
+            "release-1.0+build.7.tar.gz",
+            ".hidden",
+        ] {
+            assert!(is_artifact_segment(good), "{good}");
+        }
+        for bad in ["", ".", "..", "...", "..;", "a;b", "a\\b", "%2e%2e", "a\u{0}"] {
+            assert!(!is_artifact_segment(bad), "{bad}");
+        }
+    }
+
     use super::*;
     use crate::jenkins::fixture;
 

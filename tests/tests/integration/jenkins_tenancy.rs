@@ -144,6 +144,25 @@ async fn rows_outside_the_folder_are_refused_at_use(backend: Backend) {
         .await
         .expect("answered");
     assert_eq!(artifact.status(), 400);
+    // An artifact path that would climb out of the build's archive is not sent to Jenkins.
+    for path in [
+        "..;/..;/..;/..;/job/globex/job/portal/12/artifact/target/portal.war",
+        "target;x/portal.war",
+    ] {
+        let climbing = world
+            .server
+            .http
+            .get(
+                world
+                    .server
+                    .url(&format!("/artifacts/{}/12/{path}", world.acme.project_id)),
+            )
+            .bearer_auth(admin)
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(climbing.status(), 404, "{path}");
+    }
     assert!(
         world.jenkins.requests().is_empty(),
         "{:?}",

@@ -52,21 +52,22 @@ async fn tenants_and_users(backend: Backend) {
         .await
         .expect("role");
     assert_eq!(promoted.role, Role::DeployEngineer);
-    assert!(
-        !db::user::set_active(&mut tx, &lee.id, false)
-            .await
-            .expect("deactivate")
-            .active
-    );
+    // A role change ends the user's sessions (changing it back must not revive old tokens).
+    assert_eq!(promoted.session_epoch, kim.session_epoch + 1);
+    let deactivated = db::user::set_active(&mut tx, &lee.id, false)
+        .await
+        .expect("deactivate");
+    assert!(!deactivated.active);
+    assert_eq!(deactivated.session_epoch, lee.session_epoch + 1);
     let rehashed = db::user::set_password_hash(&mut tx, &lee.id, "$argon2id$new")
         .await
         .expect("hash");
     assert_eq!(rehashed.password_hash, "$argon2id$new");
-    assert_eq!(rehashed.session_epoch, 1, "a new password ends the old sessions");
+    assert_eq!(rehashed.session_epoch, 2, "a new password ends the old sessions");
     let logged_out = db::user::bump_session_epoch(&mut tx, &lee.id)
         .await
         .expect("epoch");
-    assert_eq!(logged_out.session_epoch, 2);
+    assert_eq!(logged_out.session_epoch, 3);
     assert!(matches!(
         db::user::set_role(&mut tx, "missing", Role::Pm).await,
         Err(DbError::NotFound)
