@@ -80,7 +80,8 @@ pub enum TenantCommand {
         /// The Jenkins user GUARDiA acts as on the tenant's own Jenkins
         #[arg(long, requires = "url")]
         user: Option<String>,
-        /// That user's API token; if omitted it is read from standard input
+        /// That user's API token; if omitted it is read from standard input (preferred: a
+        /// command line is visible to other local users)
         #[arg(long, requires = "url")]
         token: Option<String>,
         /// Go back to the installation's Jenkins and the default folder
@@ -149,12 +150,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             token,
             reset,
         }) => {
+            if token.is_some() {
+                eprintln!(
+                    "warning: --token shows the API token to other local users (ps) and in your \
+                     shell history; prefer standard input"
+                );
+            }
             let args = tenant::JenkinsSettingsArgs {
-                // --reset writes the defaults explicitly: the tenant code as the folder.
-                folder_root: if reset { Some(code.clone()) } else { folder_root },
+                folder_root,
                 code,
                 own: jenkins_url.zip(user),
                 token,
+                reset,
             };
             tenant::jenkins(&url, args).await
         }

@@ -9,7 +9,7 @@ use crate::config::RunMode;
 use crate::crypto::credential::CredentialCipher;
 use crate::db::audit::{self, NewAuditEntry};
 use crate::db::{self, Access, DatabaseUrl, DbError, DbPool};
-use crate::service::jenkins_settings::{self, ConnectionInput, SettingsInput};
+use crate::service::jenkins_settings::{self, ConnectionChange, ConnectionInput, SettingsInput};
 
 pub async fn create(url: &DatabaseUrl, code: &str, name: &str, operator: bool) -> anyhow::Result<()> {
     if let Err(why) = validate_tenant_code(code) {
@@ -50,6 +50,8 @@ pub struct JenkinsSettingsArgs {
     /// The tenant's own Jenkins: URL and user; the token comes from `token` or standard input.
     pub own: Option<(String, String)>,
     pub token: Option<String>,
+    /// Back to the defaults: the tenant code as the folder, the installation's Jenkins.
+    pub reset: bool,
 }
 
 /// Sets where a tenant's Jenkins jobs live; with neither a folder nor a connection it shows
@@ -57,7 +59,7 @@ pub struct JenkinsSettingsArgs {
 pub async fn jenkins(url: &DatabaseUrl, args: JenkinsSettingsArgs) -> anyhow::Result<()> {
     db::run_pending(url).await?;
     let pool = DbPool::connect(url).await?;
-    let show_only = args.folder_root.is_none() && args.own.is_none();
+    let show_only = args.folder_root.is_none() && args.own.is_none() && !args.reset;
     let access = if show_only { Access::Read } else { Access::Write };
     let mut tx = pool.tenant_tx(&args.code, access).await?;
     match db::tenant::get(&mut tx).await {
@@ -80,13 +82,14 @@ pub async fn jenkins(url: &DatabaseUrl, args: JenkinsSettingsArgs) -> anyhow::Re
             (Some(_), Some(token)) => Some(token),
             (Some(_), None) => Some(read_token()?),
         };
+        let connection = match (args.own.as_ref().zip(token.as_deref()), args.reset) {
+            (Some(((url, user), token)), _) => ConnectionChange::Set(ConnectionInput { url, user, token }),
+            (None, true) => ConnectionChange::Clear,
+            (None, false) => ConnectionChange::Keep,
+        };
         let input = SettingsInput {
             folder_root: args.folder_root.as_deref(),
-            connection: args
-                .own
-                .as_ref()
-                .zip(token.as_deref())
-                .map(|((url, user), token)| ConnectionInput { url, user, token }),
+            connection,
         };
         let settings = jenkins_settings::set(&mut tx, &cipher, &input)
             .await

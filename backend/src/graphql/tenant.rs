@@ -117,8 +117,8 @@ impl TenantMutation {
 
     /// Sets where a tenant's Jenkins jobs live (ADMINs of the operator tenant only): the folder
     /// root its deploy projects and batch jobs must be inside (default: the tenant code) and,
-    /// optionally, its own Jenkins connection (default: the installation's `JENKINS_URL`). The
-    /// API token is sealed at rest and never returned.
+    /// optionally, its own Jenkins connection (kept unless given anew or cleared; default: the
+    /// installation's `JENKINS_URL`). The API token is sealed at rest and never returned.
     #[graphql(guard = "Require(Permission::TenantManage)")]
     async fn set_tenant_jenkins(
         &self,
@@ -129,14 +129,22 @@ impl TenantMutation {
         let cipher = &services(ctx).cipher;
         let settings_input = jenkins_settings::SettingsInput {
             folder_root: input.folder_root.as_deref(),
-            connection: input
-                .connection
-                .as_ref()
-                .map(|c| jenkins_settings::ConnectionInput {
-                    url: &c.url,
-                    user: &c.user,
-                    token: &c.token,
-                }),
+            connection: match (&input.connection, input.clear_connection) {
+                (Some(_), true) => {
+                    return Err(ApiError::bad_input(
+                        "give either `connection` or `clearConnection: true`, not both",
+                    ));
+                }
+                (Some(c), false) => {
+                    jenkins_settings::ConnectionChange::Set(jenkins_settings::ConnectionInput {
+                        url: &c.url,
+                        user: &c.user,
+                        token: &c.token,
+                    })
+                }
+                (None, true) => jenkins_settings::ConnectionChange::Clear,
+                (None, false) => jenkins_settings::ConnectionChange::Keep,
+            },
         };
         let mut tx = tx(ctx).await?;
         let settings = tx
@@ -208,8 +216,11 @@ pub struct TenantJenkinsInput {
     /// The folder the tenant's jobs must be inside, e.g. `institutions/seoul-hosp`; null or
     /// empty: the tenant code.
     pub folder_root: Option<String>,
-    /// The tenant's own Jenkins; null: the installation's.
+    /// The tenant's own Jenkins; null: keep what the tenant has.
     pub connection: Option<JenkinsConnectionInput>,
+    /// Back to the installation's Jenkins (`JENKINS_URL`).
+    #[graphql(default = false)]
+    pub clear_connection: bool,
 }
 
 #[derive(InputObject)]

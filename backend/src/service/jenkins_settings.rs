@@ -9,11 +9,19 @@ use crate::db::tenant_jenkins::OwnConnection;
 use crate::db::{self, DbError, TenantTx};
 use crate::jenkins::JobPath;
 
-/// What the operator asks for; `None` means the default (the tenant code as the folder, the
-/// installation's Jenkins).
+/// What the operator asks for. A folder root of `None` means the default, the tenant code.
 pub struct SettingsInput<'a> {
     pub folder_root: Option<&'a str>,
-    pub connection: Option<ConnectionInput<'a>>,
+    pub connection: ConnectionChange<'a>,
+}
+
+/// What becomes of the tenant's own Jenkins connection.
+pub enum ConnectionChange<'a> {
+    /// Keep whatever the tenant has (its own Jenkins, or the installation's).
+    Keep,
+    Set(ConnectionInput<'a>),
+    /// Back to the installation's Jenkins (`JENKINS_URL`).
+    Clear,
 }
 
 pub struct ConnectionInput<'a> {
@@ -62,8 +70,12 @@ pub async fn set(
         .unwrap_or(&tenant);
     JobPath::parse(folder_root).map_err(|e| SettingsError::Invalid(format!("the folder root: {e}")))?;
     let connection = match &input.connection {
-        None => None,
-        Some(c) => Some(own_connection(&tenant, cipher, c)?),
+        // A change of folder alone must not quietly move the tenant to another Jenkins.
+        ConnectionChange::Keep => db::tenant_jenkins::get(tx)
+            .await?
+            .and_then(|row| row.own_connection()),
+        ConnectionChange::Set(c) => Some(own_connection(&tenant, cipher, c)?),
+        ConnectionChange::Clear => None,
     };
     let row = db::tenant_jenkins::set(tx, folder_root, connection.as_ref()).await?;
     Ok(settings_of(&tenant, Some(&row)))

@@ -432,6 +432,31 @@ async fn a_tenant_with_its_own_jenkins_uses_only_it(backend: Backend) {
         .await;
     assert!(error_codes(&acme).is_empty(), "{acme}");
     assert!(!world.jenkins.requests().is_empty());
+    // Changing the folder alone keeps the tenant's own Jenkins; clearing it is explicit.
+    let folder_only = world
+        .gql(
+            ops,
+            "mutation { setTenantJenkins(tenant: \"globex\", input: { folderRoot: \"globex\" }) { ownConnection } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        gql_ok(&folder_only)["setTenantJenkins"]["ownConnection"],
+        true,
+        "{folder_only}"
+    );
+    let cleared = world
+        .gql(
+            ops,
+            "mutation { setTenantJenkins(tenant: \"globex\", input: { clearConnection: true }) { ownConnection url } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        gql_ok(&cleared)["setTenantJenkins"],
+        json!({ "ownConnection": false, "url": null }),
+        "{cleared}"
+    );
     // Nobody but the operator's ADMIN reads or sets it.
     let refused = world
         .gql(globex, "{ tenantJenkins(tenant: \"globex\") { url } }", json!({}))
