@@ -2,12 +2,14 @@
 //! console text and artifacts. It knows neither GraphQL nor storage; callers get plain types
 //! and one error type.
 
+mod breaker;
 mod build;
 mod client;
 mod error;
 mod job_path;
 mod queue;
 
+pub use breaker::Breaker;
 pub use build::{Artifact, ArtifactDownload, Build, ConsoleChunk};
 pub use client::{JenkinsClient, JenkinsConfig};
 pub use error::JenkinsError;

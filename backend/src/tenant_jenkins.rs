@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::crypto::credential::CredentialCipher;
 use crate::db::{self, DbError, TenantTx};
-use crate::jenkins::{Jenkins, JenkinsClient, JenkinsConfig, JenkinsError, JobPath, JobPathError};
+use crate::jenkins::{Breaker, Jenkins, JenkinsClient, JenkinsConfig, JenkinsError, JobPath, JobPathError};
 
 /// One tenant's Jenkins: the folder its jobs must be inside, and the client to reach them.
 pub struct TenantJenkins {
@@ -108,7 +108,7 @@ impl JenkinsDirectory {
             .map_err(|e| JenkinsError::Misconfigured(e.to_string()))?;
         let url = url::Url::parse(&connection.url)
             .map_err(|_| JenkinsError::Misconfigured("the tenant's Jenkins URL".into()))?;
-        let client: Arc<dyn Jenkins> = Arc::new(
+        let client: Arc<dyn Jenkins> = Arc::new(Breaker::new(
             JenkinsClient::new(JenkinsConfig {
                 url,
                 user: login.username,
@@ -116,7 +116,7 @@ impl JenkinsDirectory {
                 timeout: self.timeout,
             })
             .map_err(JenkinsError::Misconfigured)?,
-        );
+        ));
         let cached = OwnClient {
             row_id: row_id.to_owned(),
             client: client.clone(),

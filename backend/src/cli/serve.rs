@@ -17,7 +17,7 @@ use crate::db::{self, DatabaseUrl, DbPool};
 use crate::events::DeployEvents;
 use crate::graphql::{self, AppFlags, Services};
 use crate::http::{self, AppSetup, AppState, GraphqlState, MetricsToken, TrustedProxies};
-use crate::jenkins::{Jenkins, JenkinsClient, JenkinsConfig};
+use crate::jenkins::{Breaker, Jenkins, JenkinsClient, JenkinsConfig};
 use crate::tenant_jenkins::JenkinsDirectory;
 use crate::worker::{ActiveTenants, Worker};
 
@@ -217,7 +217,9 @@ pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> 
     }
 
     let default_jenkins: Option<Arc<dyn Jenkins>> = match jenkins {
-        Some(config) => Some(Arc::new(JenkinsClient::new(config).map_err(anyhow::Error::msg)?)),
+        Some(config) => Some(Arc::new(Breaker::new(
+            JenkinsClient::new(config).map_err(anyhow::Error::msg)?,
+        ))),
         None => None,
     };
     let cipher = CredentialCipher::new(secrets.credential_key.expose());

@@ -8,6 +8,9 @@ pub enum JenkinsError {
     /// The operator's settings for this tenant's Jenkins cannot be used.
     #[error("this tenant's Jenkins settings cannot be used ({0}); ask the operator to set them again")]
     Misconfigured(String),
+    /// Jenkins did not answer a moment ago; calls fail fast for a short pause (see `Breaker`).
+    #[error("Jenkins did not answer a moment ago; GUARDiA asks again in {0} s")]
+    Resting(u64),
     #[error("Jenkins is unreachable")]
     Unreachable,
     #[error("Jenkins did not answer within {0} s")]

@@ -3,6 +3,8 @@
 //! Jenkins asked, with no transaction open. A trigger that fails closes its row as FAILURE with
 //! the reason, which releases the lock.
 
+use std::time::Duration;
+
 use guardia_shared::deploy::{DeploymentKind, RunStatus};
 
 use crate::db::{self, Access, DbError, DbPool, TenantTx};
@@ -130,8 +132,39 @@ pub async fn start(
         loaded
     };
     let outcome = trigger(&loaded, checked).await;
+    // What Jenkins said must reach the ledger: a queued build left unrecorded would later be
+    // taken for a lost trigger. A busy database gets a few more tries.
+    let mut attempt = 0;
+    loop {
+        match record_outcome(pool, tenant_id, run, &loaded, &outcome).await {
+            Ok(()) => break,
+            Err(e) if attempt < RECORD_RETRIES.len() => {
+                tracing::warn!(tenant_id, error = %e, "cannot record a trigger's outcome yet; retrying");
+                tokio::time::sleep(RECORD_RETRIES[attempt]).await;
+                attempt += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    outcome.map(drop)
+}
+
+/// Pauses before recording a trigger's outcome again.
+const RECORD_RETRIES: [Duration; 3] = [
+    Duration::from_millis(200),
+    Duration::from_secs(1),
+    Duration::from_secs(3),
+];
+
+async fn record_outcome(
+    pool: &DbPool,
+    tenant_id: &str,
+    run: &PendingRun,
+    loaded: &Loaded,
+    outcome: &Result<i64, TriggerError>,
+) -> Result<(), DbError> {
     let mut tx = pool.tenant_tx(tenant_id, Access::Write).await?;
-    match &outcome {
+    match outcome {
         Ok(queue_id) => record_queued(&mut tx, run, *queue_id).await?,
         Err(error) => {
             let reason = error.to_string();
@@ -149,8 +182,7 @@ pub async fn start(
             db::audit::record(&mut tx, entry).await?;
         }
     }
-    tx.commit().await?;
-    outcome.map(drop)
+    tx.commit().await
 }
 
 async fn trigger(loaded: &Loaded, checked: Option<bool>) -> Result<i64, TriggerError> {
@@ -232,14 +264,28 @@ async fn record_queued(tx: &mut TenantTx, run: &PendingRun, queue_id: i64) -> Re
                 queue_item_id: Some(queue_id),
                 ..Default::default()
             };
-            db::deploy::advance(tx, id, RunStatus::Queued, &progress).await?;
+            if db::deploy::advance(tx, id, RunStatus::Queued, &progress)
+                .await?
+                .is_none()
+            {
+                tracing::warn!(
+                    deployment = id,
+                    queue_id,
+                    "a triggered deployment was no longer QUEUED"
+                );
+            }
         }
         PendingRun::BatchRun(id) => {
             let progress = db::batch::BatchRunProgress {
                 queue_item_id: Some(queue_id),
                 ..Default::default()
             };
-            db::batch::advance_run(tx, id, RunStatus::Queued, &progress).await?;
+            if db::batch::advance_run(tx, id, RunStatus::Queued, &progress)
+                .await?
+                .is_none()
+            {
+                tracing::warn!(run = id, queue_id, "a triggered batch run was no longer QUEUED");
+            }
         }
     }
     Ok(())

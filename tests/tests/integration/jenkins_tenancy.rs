@@ -360,6 +360,24 @@ async fn writes_go_on_while_jenkins_hangs(backend: Backend) {
     assert_eq!(created, 5);
     let body = deploy.await;
     assert_eq!(error_codes(&body), ["UPSTREAM_UNAVAILABLE"], "{body}");
+    // A Jenkins that just did not answer is not waited on again at once: the next call fails
+    // fast without reaching it, so requests do not pile up behind it.
+    world.jenkins.set_fault(Fault::None);
+    world.jenkins.reset_requests();
+    let history = world
+        .gql(
+            world.acme.token(Role::Admin),
+            "{ buildHistory(project: \"portal\") { number } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_codes(&history), ["UPSTREAM_UNAVAILABLE"], "{history}");
+    assert!(message(&history).contains("a moment ago"), "{history}");
+    assert!(
+        world.jenkins.requests().is_empty(),
+        "{:?}",
+        world.jenkins.requests()
+    );
 }
 
 /// The operator gives globex its own Jenkins: globex's calls go there and nowhere else.
