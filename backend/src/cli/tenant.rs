@@ -20,6 +20,10 @@ pub async fn create(url: &DatabaseUrl, code: &str, name: &str, operator: bool) -
     }
     db::run_pending(url).await?;
     let pool = DbPool::connect(url).await?;
+    // Its Jenkins folder is named by its code: it must not reach into another tenant's.
+    jenkins_settings::check_root_is_free(&pool, code, code)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = pool.tenant_tx(code, Access::Write).await?;
     let tenant = db::tenant::create(&mut tx, name.trim(), operator).await?;
     audit::record(
@@ -91,6 +95,10 @@ pub async fn jenkins(url: &DatabaseUrl, args: JenkinsSettingsArgs) -> anyhow::Re
             folder_root: args.folder_root.as_deref(),
             connection,
         };
+        let root = input.folder_root.map(str::trim).filter(|r| !r.is_empty());
+        jenkins_settings::check_root_is_free(&pool, &args.code, root.unwrap_or(&args.code))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let settings = jenkins_settings::set(&mut tx, &cipher, &input)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -85,6 +85,8 @@ impl TenantMutation {
     async fn create_tenant(&self, ctx: &Context<'_>, input: CreateTenantInput) -> ApiResult<Tenant> {
         let code = input.code.trim().to_owned();
         validate_tenant_code(&code).map_err(|e| ApiError::bad_input(format!("`code`: {e}")))?;
+        // Its Jenkins folder is named by its code: it must not reach into another tenant's.
+        jenkins_settings::check_root_is_free(&services(ctx).pool, &code, &code).await?;
         validate_name(&input.name).map_err(|e| ApiError::bad_input(format!("`name`: {e}")))?;
         let email = input.admin_email.trim().to_lowercase();
         validate_email(&email).map_err(|e| ApiError::bad_input(format!("`adminEmail`: {e}")))?;
@@ -127,6 +129,12 @@ impl TenantMutation {
         input: TenantJenkinsInput,
     ) -> ApiResult<TenantJenkins> {
         let cipher = &services(ctx).cipher;
+        let root = input
+            .folder_root
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        jenkins_settings::check_root_is_free(&services(ctx).pool, &tenant, root.unwrap_or(&tenant)).await?;
         let settings_input = jenkins_settings::SettingsInput {
             folder_root: input.folder_root.as_deref(),
             connection: match (&input.connection, input.clear_connection) {

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 
 use crate::crypto::credential::{Credential, CredentialCipher};
 use crate::db::tenant_jenkins::OwnConnection;
-use crate::db::{self, DbError, TenantTx};
+use crate::db::{self, Access, DbError, DbPool, TenantTx};
 use crate::jenkins::JobPath;
 
 /// What the operator asks for. A folder root of `None` means the default, the tenant code.
@@ -135,5 +135,51 @@ fn settings_of(tenant: &str, row: Option<&db::tenant_jenkins::TenantJenkins>) ->
             own: row.url.clone().zip(row.username.clone()),
             updated_at: Some(row.updated_at),
         },
+    }
+}
+
+/// Refuses a folder root that overlaps another tenant's: one inside the other, compared as
+/// Jenkins compares item names (case-insensitively), so that no tenant's folder can reach into
+/// another's. `root` is the folder `tenant` would get.
+pub async fn check_root_is_free(pool: &DbPool, tenant: &str, root: &str) -> Result<(), SettingsError> {
+    let codes: Vec<String> = {
+        let mut operator = pool.operator_tx().await?;
+        let tenants = db::tenant::list_all(&mut operator).await?;
+        operator.commit().await?;
+        tenants.into_iter().map(|t| t.code).collect()
+    };
+    for other in codes.iter().filter(|code| *code != tenant) {
+        let mut scope = pool.tenant_tx(other, Access::Read).await?;
+        let theirs = get(&mut scope).await?.folder_root;
+        scope.commit().await?;
+        if overlaps(root, &theirs) {
+            return Err(SettingsError::Invalid(format!(
+                "the folder '{root}' overlaps tenant '{other}''s Jenkins folder '{theirs}': each \
+                 tenant needs a folder of its own"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether one folder lies inside the other (or they are the same), item by item, ignoring
+/// case as Jenkins does for item names.
+fn overlaps(a: &str, b: &str) -> bool {
+    let fold = |s: &str| s.to_uppercase().to_lowercase();
+    a.split('/').zip(b.split('/')).all(|(x, y)| fold(x) == fold(y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::overlaps;
+
+    #[test]
+    fn folders_overlap_when_one_lies_inside_the_other_in_any_case() {
+        assert!(overlaps("busan-city", "busan-city"));
+        assert!(overlaps("Busan-City", "busan-city"));
+        assert!(overlaps("hospitals", "hospitals/seoul"));
+        assert!(overlaps("hospitals/seoul/x", "Hospitals/Seoul"));
+        assert!(!overlaps("hospitals/seoul", "hospitals/busan"));
+        assert!(!overlaps("seoul-hosp", "seoul-hosp2"));
     }
 }

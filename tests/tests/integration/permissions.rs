@@ -596,6 +596,21 @@ async fn the_operator_admin_manages_tenants(backend: Backend) {
         .gql(ops, "mutation { setTenantJenkins(tenant: \"acme\", input: { folderRoot: \"acme/../globex\" }) { folderRoot } }", json!({}))
         .await;
     assert_eq!(error_codes(&bad_root), ["BAD_USER_INPUT"], "{bad_root}");
+    // No tenant's folder may reach into another's, in any letter case.
+    for overlapping in ["NEWCO", "Institutions", "institutions/acme/x"] {
+        let body = world
+            .gql(
+                ops,
+                "mutation($r: String!) { setTenantJenkins(tenant: \"globex\", input: { folderRoot: $r }) { folderRoot } }",
+                json!({ "r": overlapping }),
+            )
+            .await;
+        assert_eq!(error_codes(&body), ["BAD_USER_INPUT"], "{overlapping}: {body}");
+    }
+    let inside_acme = world
+        .gql(ops, "mutation { createTenant(input: { code: \"institutions\", name: \"I\", adminEmail: \"i@inst.example\", adminName: \"I\", adminPassword: \"a long password\" }) { code } }", json!({}))
+        .await;
+    assert_eq!(error_codes(&inside_acme), ["BAD_USER_INPUT"], "{inside_acme}");
 }
 
 both_backends!(
