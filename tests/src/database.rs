@@ -148,32 +148,32 @@ impl Drop for TestDb {
         // one other tests may share): roles outlive their database.
         let derived = db::derived_role(&name);
         let role = db::app_role(&self.url).ok().filter(|role| *role == derived);
-        // Drop may run inside a runtime: use a thread with its own.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let (client, connection) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls)
-                    .await
-                    .ok()?;
-                tokio::spawn(connection);
-                client
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await
-                    .ok()?;
-                if let Some(role) = role {
-                    client
-                        .batch_execute(&format!("DROP ROLE IF EXISTS \"{role}\""))
-                        .await
-                        .ok()?;
-                }
-                Some(())
-            })
-        })
-        .join();
+        let mut statements = vec![format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")];
+        statements.extend(role.map(|role| format!("DROP ROLE IF EXISTS \"{role}\"")));
+        run_as_admin_from_drop(statements);
     }
+}
+
+/// Runs cleanup statements on the PostgreSQL server from a `Drop`, which may run inside a
+/// runtime: on a thread with its own. Failures are ignored (the object may be gone already).
+pub fn run_as_admin_from_drop(statements: Vec<String>) {
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls)
+                .await
+                .ok()?;
+            tokio::spawn(connection);
+            for statement in statements {
+                let _ = client.batch_execute(&statement).await;
+            }
+            Some(())
+        })
+    })
+    .join();
 }
 
 /// A PostgreSQL URL that cannot connect, with what the server (or the network) says about it.

@@ -12,7 +12,9 @@ pub mod subscription;
 
 pub use api::{World, gql_ok};
 pub use browser::Browser;
-pub use database::{Backend, BadUrl, TestDb, admin_client, admin_url, bad_postgres_urls, pg_tables};
+pub use database::{
+    Backend, BadUrl, TestDb, admin_client, admin_url, bad_postgres_urls, pg_tables, run_as_admin_from_drop,
+};
 pub use process::{Guardia, GuardiaOptions, guardia_bin, run_cli, workspace_root};
 
 /// Generates `sqlite::NAME` and `postgres::NAME` tests from `async fn NAME(backend: Backend)`,

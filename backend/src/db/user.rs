@@ -101,14 +101,26 @@ pub async fn list(tx: &mut TenantTx) -> Result<Vec<User>, DbError> {
     })?)
 }
 
-/// Changes a user's role and ends their sessions: a token of the old role must not come back
-/// to life if the role is changed back.
-pub async fn set_role(tx: &mut TenantTx, id: &str, role: Role) -> Result<User, DbError> {
+/// What changes with a user's sessions ending: every token issued so far stops working.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+struct SessionEndingChange<'a> {
+    role: Option<Role>,
+    active: Option<bool>,
+    password_hash: Option<&'a str>,
+}
+
+/// Applies `change`, bumps the session epoch and stamps the row, in one statement.
+async fn end_sessions_with(
+    tx: &mut TenantTx,
+    id: &str,
+    change: SessionEndingChange<'_>,
+) -> Result<User, DbError> {
     let tenant = tx.tenant_id().to_owned();
     Ok(db_run!(tx.conn(), |c| {
         diesel::update(users::table.filter(users::tenant_id.eq(&tenant).and(users::id.eq(id))))
             .set((
-                users::role.eq(role),
+                &change,
                 users::session_epoch.eq(users::session_epoch + 1),
                 users::updated_at.eq(now()),
             ))
@@ -116,55 +128,40 @@ pub async fn set_role(tx: &mut TenantTx, id: &str, role: Role) -> Result<User, D
             .get_result(c)
             .await
     })?)
+}
+
+/// Changes a user's role and ends their sessions: a token of the old role must not come back
+/// to life if the role is changed back.
+pub async fn set_role(tx: &mut TenantTx, id: &str, role: Role) -> Result<User, DbError> {
+    let change = SessionEndingChange {
+        role: Some(role),
+        ..Default::default()
+    };
+    end_sessions_with(tx, id, change).await
 }
 
 /// Activates or deactivates a user, ending their sessions either way: reactivating a user
 /// must not revive the tokens they held before.
 pub async fn set_active(tx: &mut TenantTx, id: &str, active: bool) -> Result<User, DbError> {
-    let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
-        diesel::update(users::table.filter(users::tenant_id.eq(&tenant).and(users::id.eq(id))))
-            .set((
-                users::active.eq(active),
-                users::session_epoch.eq(users::session_epoch + 1),
-                users::updated_at.eq(now()),
-            ))
-            .returning(User::as_returning())
-            .get_result(c)
-            .await
-    })?)
+    let change = SessionEndingChange {
+        active: Some(active),
+        ..Default::default()
+    };
+    end_sessions_with(tx, id, change).await
 }
 
-/// Stores a new password hash and bumps the session epoch: a new password ends every
-/// session that knew the old one.
+/// Stores a new password hash and ends every session that knew the old one.
 pub async fn set_password_hash(tx: &mut TenantTx, id: &str, hash: &str) -> Result<User, DbError> {
-    let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
-        diesel::update(users::table.filter(users::tenant_id.eq(&tenant).and(users::id.eq(id))))
-            .set((
-                users::password_hash.eq(hash),
-                users::session_epoch.eq(users::session_epoch + 1),
-                users::updated_at.eq(now()),
-            ))
-            .returning(User::as_returning())
-            .get_result(c)
-            .await
-    })?)
+    let change = SessionEndingChange {
+        password_hash: Some(hash),
+        ..Default::default()
+    };
+    end_sessions_with(tx, id, change).await
 }
 
-/// Bumps the session epoch, so every token issued so far stops working (logout).
+/// Ends every session of the user (logout): tokens issued so far stop working.
 pub async fn bump_session_epoch(tx: &mut TenantTx, id: &str) -> Result<User, DbError> {
-    let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
-        diesel::update(users::table.filter(users::tenant_id.eq(&tenant).and(users::id.eq(id))))
-            .set((
-                users::session_epoch.eq(users::session_epoch + 1),
-                users::updated_at.eq(now()),
-            ))
-            .returning(User::as_returning())
-            .get_result(c)
-            .await
-    })?)
+    end_sessions_with(tx, id, SessionEndingChange::default()).await
 }
 
 /// The user whose email the login scope names, in whichever tenant.

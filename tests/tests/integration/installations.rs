@@ -3,7 +3,7 @@
 //! other's, neither by connecting nor through any role it may switch to.
 
 use guardia_backend::db::{self, Access, DatabaseUrl, DbPool};
-use guardia_tests::{admin_client, admin_url};
+use guardia_tests::{admin_client, admin_url, run_as_admin_from_drop};
 
 use crate::rls::seed_tenant;
 
@@ -78,24 +78,7 @@ impl Drop for Installation {
             format!("DROP ROLE IF EXISTS {}", self.role),
             format!("DROP ROLE IF EXISTS {}", self.login),
         ];
-        // Drop may run inside a runtime: use a thread with its own.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let (client, connection) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls)
-                    .await
-                    .ok()?;
-                tokio::spawn(connection);
-                for statement in statements {
-                    let _ = client.batch_execute(&statement).await;
-                }
-                Some(())
-            })
-        })
-        .join();
+        run_as_admin_from_drop(statements.to_vec());
     }
 }
 
