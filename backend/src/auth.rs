@@ -3,6 +3,7 @@
 //! and signed artifact links.
 
 pub mod artifact_link;
+pub mod bearer;
 pub mod hash_gate;
 pub mod login_limiter;
 pub mod password;

@@ -2,7 +2,7 @@
 //! admin, database copy.
 
 mod demo;
-mod serve;
+pub mod serve;
 mod tenant;
 mod transfer;
 mod user;
@@ -120,7 +120,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         _ => {}
     }
     let url = DatabaseUrl::parse(cli.database_url.as_deref())?;
-    match cli.command.unwrap_or(Command::Serve(serve::ServeArgs::default())) {
+    let command = match cli.command {
+        Some(command) => command,
+        None => Command::Serve(serve::ServeArgs::parse_flags::<_, &str>([])?),
+    };
+    match command {
         Command::Serve(args) => serve::run(url, args).await,
         Command::Schema => {
             print!("{}", crate::graphql::sdl());

@@ -25,7 +25,7 @@ pub mod tenant;
 pub mod tenant_jenkins;
 pub mod user;
 
-pub use error::DbError;
+pub use error::{DbError, Found};
 pub use migrate::{Direction, SchemaState, check_can_migrate, migrate, run_pending, schema_state};
 pub use pool::{DbConn, DbPool, PgConn, SqliteConn};
 pub use role::{ROLE_ENV, app_role, derived_role};

@@ -8,7 +8,7 @@ use tokio::sync::broadcast;
 
 use crate::db::notify::{self, Heard};
 use crate::db::{self, Access, DatabaseUrl, DbError, DbPool};
-use crate::worker::ActiveTenants;
+use crate::worker::active::ActiveTenants;
 
 const CHANNEL: &str = "guardia_deployment";
 /// How many snapshots a slow subscriber may fall behind before it skips some.
@@ -29,18 +29,24 @@ pub struct DeployEvents {
 }
 
 impl DeployEvents {
-    /// Starts the hub; on PostgreSQL also the listener that hears other processes.
-    pub fn start(pool: DbPool, url: &DatabaseUrl, active: Arc<ActiveTenants>) -> Arc<Self> {
+    /// Starts the hub; on PostgreSQL also the listener that hears other processes (its task is
+    /// returned, for the owner to stop).
+    pub fn start(
+        pool: DbPool,
+        url: &DatabaseUrl,
+        active: Arc<ActiveTenants>,
+    ) -> (Arc<Self>, Option<tokio::task::JoinHandle<()>>) {
         let (snapshots, _) = broadcast::channel(BUFFER);
         let events = Arc::new(DeployEvents {
             pool,
             snapshots,
             active,
         });
+        let mut listener = None;
         if let DatabaseUrl::Postgres(raw) = url {
             let mut heard = notify::listen(raw.clone(), CHANNEL);
             let hub = events.clone();
-            tokio::spawn(async move {
+            listener = Some(tokio::spawn(async move {
                 while let Some(message) = heard.recv().await {
                     match message {
                         Heard::Payload(payload) => match payload.split_once(' ') {
@@ -50,9 +56,9 @@ impl DeployEvents {
                         Heard::Connected => hub.active.rescan_soon(),
                     }
                 }
-            });
+            }));
         }
-        events
+        (events, listener)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<DeploymentSnapshot>> {

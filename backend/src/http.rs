@@ -4,6 +4,7 @@
 mod agent;
 mod artifact;
 mod client_ip;
+mod error;
 mod graphql;
 mod health;
 mod metrics;

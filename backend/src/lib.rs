@@ -1,6 +1,7 @@
 //! GUARDiA ITSM server as a library: the `guardia` binary and the integration tests both
 //! build the application from here. Layers: `db` (storage), `auth`, `http`; `cli` wires them.
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -53,10 +53,12 @@ pub fn create_if_missing(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Takes group and other access away from an existing file; a missing one is fine.
+/// Takes group and other access away from an existing file; a missing one is fine. By path,
+/// never by opening it: closing any descriptor of a file drops every POSIX lock the process
+/// holds on it, and SQLite's locks on a database this process has open must survive.
 pub fn restrict(path: &Path) -> io::Result<()> {
-    match std::fs::File::open(path) {
-        Ok(file) => restrict_open(&file),
+    match std::fs::metadata(path) {
+        Ok(metadata) => restrict_mode(path, &metadata),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
     }
@@ -102,10 +104,23 @@ fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
 }
 
 #[cfg(unix)]
+fn restrict_mode(path: &Path, metadata: &std::fs::Metadata) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if metadata.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(PRIVATE_MODE))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict_mode(_path: &Path, _metadata: &std::fs::Metadata) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(unix)]
 fn restrict_open(file: &std::fs::File) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = file.metadata()?.permissions().mode();
-    if mode & 0o077 != 0 {
+    if file.metadata()?.permissions().mode() & 0o077 != 0 {
         file.set_permissions(std::fs::Permissions::from_mode(PRIVATE_MODE))?;
     }
     Ok(())

@@ -2,15 +2,16 @@
 //! final status in Jenkins. It resumes unfinished runs on start; with several processes on one
 //! database each change is recorded (and announced) once.
 
+pub mod active;
 mod follow;
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use tokio::sync::Notify;
 use tokio::time::Instant;
+
+pub use active::ActiveTenants;
 
 use crate::db::{self, DbPool};
 use crate::events::DeployEvents;
@@ -18,46 +19,6 @@ use crate::tenant_jenkins::JenkinsDirectory;
 
 /// A full look at every tenant, for runs no hint announced (another process died).
 const RESCAN_EVERY: Duration = Duration::from_secs(30);
-
-/// Tenants that may have runs to follow, each with a counter of hints so a tenant found idle
-/// is forgotten only if no hint came in meanwhile.
-#[derive(Default)]
-pub struct ActiveTenants {
-    tenants: std::sync::Mutex<HashMap<String, u64>>,
-    rescan: AtomicBool,
-    wake: Notify,
-}
-
-impl ActiveTenants {
-    /// Something changed in `tenant_id`'s runs: look now.
-    pub fn hint(&self, tenant_id: &str) {
-        *self
-            .tenants
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(tenant_id.to_owned())
-            .or_default() += 1;
-        self.wake.notify_one();
-    }
-
-    /// Hints may have been missed (a LISTEN connection came back): look at every tenant.
-    pub fn rescan_soon(&self) {
-        self.rescan.store(true, Ordering::Relaxed);
-        self.wake.notify_one();
-    }
-
-    fn snapshot(&self) -> Vec<(String, u64)> {
-        let tenants = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
-        tenants.iter().map(|(t, g)| (t.clone(), *g)).collect()
-    }
-
-    fn settle(&self, tenant_id: &str, seen: u64) {
-        let mut tenants = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
-        if tenants.get(tenant_id) == Some(&seen) {
-            tenants.remove(tenant_id);
-        }
-    }
-}
 
 pub struct Worker {
     pub pool: DbPool,

@@ -91,6 +91,26 @@ impl Default for JobSpec {
     }
 }
 
+impl JobSpec {
+    /// A deploy job as GUARDiA's deploy projects expect one: a `VERSION` and a `ROLLBACK_BUILD`
+    /// string parameter, and two artifacts (the package, a small text report), each a
+    /// `(relative path, size)`.
+    pub fn deploy(package: (&str, usize), report: (&str, usize)) -> Self {
+        let artifact = |(relative_path, size): (&str, usize)| ArtifactSpec {
+            relative_path: relative_path.to_owned(),
+            size,
+        };
+        JobSpec {
+            parameters: vec![
+                ParamDef::string("VERSION", "latest"),
+                ParamDef::string("ROLLBACK_BUILD", ""),
+            ],
+            artifacts: vec![artifact(package), artifact(report)],
+            ..JobSpec::default()
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ParamDef {
     pub name: String,

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use guardia_jenkins_sim::{ArtifactSpec, BuildResult, JenkinsSim, JobSpec, ParamDef, SimOptions};
+use guardia_jenkins_sim::{BuildResult, JenkinsSim, JobSpec, SimOptions};
 
 const JOB: &str = "demo/web-app";
 
@@ -31,22 +31,11 @@ async fn main() -> ExitCode {
     sim.add_job(
         JOB,
         JobSpec {
-            parameters: vec![
-                ParamDef::string("VERSION", "latest"),
-                ParamDef::string("ROLLBACK_BUILD", ""),
-            ],
-            artifacts: vec![
-                ArtifactSpec {
-                    relative_path: "target/web-app.jar".into(),
-                    size: 200 * 1024,
-                },
-                ArtifactSpec {
-                    relative_path: "reports/summary.txt".into(),
-                    size: 2 * 1024,
-                },
-            ],
             build_duration: std::time::Duration::from_secs(20),
-            ..JobSpec::default()
+            ..JobSpec::deploy(
+                ("target/web-app.jar", 200 * 1024),
+                ("reports/summary.txt", 2 * 1024),
+            )
         },
     );
     sim.seed_builds(JOB, 30, BuildResult::Success);

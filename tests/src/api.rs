@@ -11,8 +11,8 @@ use guardia_shared::Role;
 use guardia_shared::sr::SrPriority;
 use serde_json::{Value, json};
 
-use crate::{Backend, Guardia, GuardiaOptions, TestDb};
-use guardia_jenkins_sim::{ArtifactSpec, BuildResult, JenkinsSim, JobSpec, ParamDef, SimOptions};
+use crate::{Backend, Guardia, GuardiaOptions, TestDb, fixtures};
+use guardia_jenkins_sim::{BuildResult, JenkinsSim, JobSpec, SimOptions};
 
 /// The Jenkins job acme's deploy project `portal` deploys with: each seeded tenant's jobs live
 /// in the Jenkins folder named by its code (see [`deploy_job`]).
@@ -122,44 +122,73 @@ pub struct World {
     pub db: TestDb,
 }
 
+/// How a [`World`] is served.
+#[derive(Default)]
+pub struct WorldOptions {
+    pub sim: SimOptions,
+    pub web_dir: Option<std::path::PathBuf>,
+    /// More `guardia serve` flags.
+    pub flags: Vec<String>,
+    /// Run the `guardia` binary as a child process (for tests of the process itself).
+    pub process: bool,
+}
+
 impl World {
     pub async fn start(backend: Backend) -> Self {
-        Self::start_with(backend, SimOptions::default()).await
+        Self::start_with_options(backend, WorldOptions::default()).await
     }
 
     /// Like [`World::start`], with a differently configured Jenkins.
     pub async fn start_with(backend: Backend, sim: SimOptions) -> Self {
-        Self::start_full(backend, sim, None, Vec::new()).await
+        Self::start_with_options(
+            backend,
+            WorldOptions {
+                sim,
+                ..WorldOptions::default()
+            },
+        )
+        .await
     }
 
     /// Like [`World::start`], serving the built web app from `web_dir`.
     pub async fn start_with_web(backend: Backend, web_dir: std::path::PathBuf) -> Self {
-        Self::start_full(backend, SimOptions::default(), Some(web_dir), Vec::new()).await
-    }
-
-    /// Like [`World::start`], with more environment for the server.
-    pub async fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> Self {
-        let env = env
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Self::start_full(backend, SimOptions::default(), None, env).await
-    }
-
-    async fn start_full(
-        backend: Backend,
-        sim: SimOptions,
-        web_dir: Option<std::path::PathBuf>,
-        env: Vec<(String, String)>,
-    ) -> Self {
-        let db = TestDb::empty(backend).await;
-        let jenkins = start_jenkins(sim).await;
-        let mut options = GuardiaOptions {
-            web_dir,
-            ..jenkins_options(&jenkins)
+        let options = WorldOptions {
+            web_dir: Some(web_dir),
+            ..WorldOptions::default()
         };
-        options.env.extend(env);
-        let server = Guardia::start(&db, options).await;
+        Self::start_with_options(backend, options).await
+    }
+
+    /// Like [`World::start`], with more `guardia serve` flags.
+    pub async fn start_with_flags(backend: Backend, flags: &[&str]) -> Self {
+        let options = WorldOptions {
+            flags: flags.iter().map(|f| (*f).to_owned()).collect(),
+            ..WorldOptions::default()
+        };
+        Self::start_with_options(backend, options).await
+    }
+
+    /// Like [`World::start`], served by the `guardia` binary as a child process.
+    pub async fn start_process(backend: Backend, flags: &[&str]) -> Self {
+        let options = WorldOptions {
+            flags: flags.iter().map(|f| (*f).to_owned()).collect(),
+            process: true,
+            ..WorldOptions::default()
+        };
+        Self::start_with_options(backend, options).await
+    }
+
+    pub async fn start_with_options(backend: Backend, options: WorldOptions) -> Self {
+        let db = TestDb::migrated(backend).await;
+        let jenkins = start_jenkins(options.sim).await;
+        let mut served = jenkins_options(&jenkins);
+        served.web_dir = options.web_dir;
+        served.flags.extend(options.flags);
+        let server = if options.process {
+            Guardia::start_process(&db, served).await
+        } else {
+            Guardia::start(&db, served).await
+        };
         let pool = DbPool::connect(&db.database_url()).await.expect("pool");
         let hash = hash_password(PASSWORD).expect("hash");
         let keys = TokenKeys::new(JWT_SECRET.as_bytes());
@@ -210,38 +239,30 @@ pub fn add_tenant_jobs(jenkins: &JenkinsSim, code: &str) {
 
 fn portal_job_spec() -> JobSpec {
     JobSpec {
-        parameters: vec![
-            ParamDef::string("VERSION", "latest"),
-            ParamDef::string("ROLLBACK_BUILD", ""),
-        ],
-        artifacts: vec![
-            ArtifactSpec {
-                relative_path: "target/portal.war".into(),
-                size: 256 * 1024,
-            },
-            ArtifactSpec {
-                relative_path: "reports/summary.txt".into(),
-                size: 300,
-            },
-        ],
         build_duration: std::time::Duration::from_millis(1500),
         // Cells of the permission tests deploy side by side.
         concurrent: true,
-        ..JobSpec::default()
+        ..JobSpec::deploy(("target/portal.war", 256 * 1024), ("reports/summary.txt", 300))
     }
 }
 
 /// Server options that point `guardia` at the simulator (polling fast, for quick tests).
 pub fn jenkins_options(jenkins: &JenkinsSim) -> GuardiaOptions {
-    GuardiaOptions {
-        env: vec![
-            ("JENKINS_URL".into(), jenkins.url()),
-            ("JENKINS_USER".into(), jenkins.user().into()),
-            ("JENKINS_TOKEN".into(), jenkins.token().into()),
-            ("GUARDIA_JENKINS_POLL_MS".into(), "200".into()),
-        ],
-        ..GuardiaOptions::default()
-    }
+    jenkins_options_with_token(jenkins, jenkins.token())
+}
+
+/// Like [`jenkins_options`], with another API token (e.g. a wrong one).
+pub fn jenkins_options_with_token(jenkins: &JenkinsSim, token: &str) -> GuardiaOptions {
+    GuardiaOptions::default().with_flags(&[
+        "--jenkins-url",
+        &jenkins.url(),
+        "--jenkins-user",
+        jenkins.user(),
+        "--jenkins-token",
+        token,
+        "--jenkins-poll-ms",
+        "200",
+    ])
 }
 
 /// Records a finished (SUCCESS, build #12) deployment of `project_id` in the tenant's ledger.
@@ -291,20 +312,11 @@ async fn seed_tenant(
     operator: bool,
     roles: &[Role],
 ) -> SeededTenant {
-    let mut tx = pool.tenant_tx(code, Access::Write).await.expect("begin");
-    db::tenant::create(&mut tx, &format!("{code} institution"), operator)
-        .await
-        .expect("tenant");
+    let mut tx = fixtures::tenant(pool, code, &format!("{code} institution"), operator).await;
     let mut users = HashMap::new();
     for role in roles {
         let email = format!("{}@{code}.example", role_slug(*role));
-        let new = db::user::NewUser {
-            email: &email,
-            name: &format!("{code} {role}"),
-            role: *role,
-            password_hash: hash,
-        };
-        let user = db::user::create(&mut tx, new).await.expect("user");
+        let user = fixtures::user(&mut tx, &email, &format!("{code} {role}"), *role, hash).await;
         let (token, _) = keys
             .issue(&user.id, *role, code, user.session_epoch, chrono::Utc::now())
             .expect("token");
@@ -317,71 +329,28 @@ async fn seed_tenant(
             },
         );
     }
-    let server = db::server::create(
-        &mut tx,
-        db::server::NewServer {
-            name: "web-1",
-            host: "10.0.0.5",
-            os: Some("Rocky 9"),
-            environment: Some("prod"),
-        },
-    )
-    .await
-    .expect("server");
+    let server = fixtures::server(&mut tx, "web-1", "10.0.0.5").await;
     let requester = users
         .get(&Role::Customer)
         .or_else(|| users.get(&Role::Admin))
         .expect("a user")
         .id
         .clone();
-    let sr = db::sr::create(
+    let sr = fixtures::sr(
         &mut tx,
-        db::sr::NewSr {
-            title: &format!("{code}: printer jams"),
-            description: "Floor 3",
-            priority: SrPriority::High,
-            requester_id: &requester,
-        },
+        &format!("{code}: printer jams"),
+        SrPriority::High,
+        &requester,
     )
-    .await
-    .expect("sr");
+    .await;
     db::sr::add_comment(&mut tx, &sr.id, &requester, "Still jamming")
         .await
         .expect("comment");
     let agent_id = db::new_id();
     let (_, token_hash) = guardia_backend::crypto::agent_token::issue(code, &agent_id);
-    db::agent::create(
-        &mut tx,
-        db::agent::NewAgent {
-            id: &agent_id,
-            server_id: &server.id,
-            name: "agent-web-1",
-            token_hash: &token_hash,
-        },
-    )
-    .await
-    .expect("agent");
-    let job = db::batch::create_job(
-        &mut tx,
-        db::batch::NewBatchJob {
-            name: "nightly-report",
-            jenkins_job: &batch_job(code),
-            schedule: "0 2 * * *",
-            enabled: true,
-        },
-    )
-    .await
-    .expect("batch job");
-    let project = db::deploy::create_project(
-        &mut tx,
-        db::deploy::NewDeployProject {
-            name: PROJECT,
-            jenkins_job: &deploy_job(code),
-            rollback_parameter: db::deploy::DEFAULT_ROLLBACK_PARAMETER,
-        },
-    )
-    .await
-    .expect("deploy project");
+    fixtures::agent(&mut tx, &agent_id, &server.id, "agent-web-1", &token_hash).await;
+    let job = fixtures::batch_job(&mut tx, "nightly-report", &batch_job(code)).await;
+    let project = fixtures::deploy_project(&mut tx, PROJECT, &deploy_job(code)).await;
     tx.commit().await.expect("commit");
     SeededTenant {
         code: code.to_owned(),

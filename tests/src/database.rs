@@ -1,8 +1,11 @@
-//! One isolated database per test: a temp SQLite file, or a fresh PostgreSQL database.
+//! One isolated database per test: a temp SQLite file, or a fresh PostgreSQL database; migrated
+//! ones are copied from a template (see `template`).
 
 use std::path::PathBuf;
 
 use guardia_backend::db::{self, DatabaseUrl, DbPool};
+
+mod template;
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -24,6 +27,13 @@ pub struct TestDb {
 /// The PostgreSQL server URL tests create their databases on.
 pub fn admin_url() -> String {
     std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned())
+}
+
+/// The URL of the database `name` on the test PostgreSQL server, as its superuser.
+pub fn postgres_url(name: &str) -> String {
+    let mut url = url::Url::parse(&admin_url()).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(name);
+    url.to_string()
 }
 
 pub async fn admin_client() -> tokio_postgres::Client {
@@ -92,25 +102,44 @@ impl TestDb {
                         }
                     }
                 }
-                let mut url = url::Url::parse(&admin_url()).expect("TEST_DATABASE_URL is a URL");
-                url.set_path(&name);
-                TestDb {
-                    backend,
-                    url: url.to_string(),
-                    dir,
-                    pg_name: Some(name),
-                }
+                Self::on_postgres(name, dir)
             }
         }
     }
 
-    /// A database with every migration applied.
+    /// The test database `name` on the PostgreSQL server, dropped with the value.
+    fn on_postgres(name: String, dir: tempfile::TempDir) -> Self {
+        TestDb {
+            backend: Backend::Postgres,
+            url: postgres_url(&name),
+            dir,
+            pg_name: Some(name),
+        }
+    }
+
+    /// A database with every migration applied: a copy of a template migrated once per
+    /// version of the migrations (a `CREATE DATABASE … TEMPLATE` on PostgreSQL, a copied file
+    /// on SQLite), so a test does not pay for running every migration.
     pub async fn migrated(backend: Backend) -> Self {
-        let test_db = Self::empty(backend).await;
-        db::run_pending(&test_db.database_url())
-            .await
-            .expect("migrations apply");
-        test_db
+        match backend {
+            Backend::Sqlite => {
+                let test_db = Self::empty(backend).await;
+                let template = template::sqlite().await;
+                std::fs::copy(&template, test_db.dir.path().join("guardia.db"))
+                    .expect("copy the SQLite template");
+                test_db
+            }
+            Backend::Postgres => {
+                let template = template::postgres().await;
+                let dir = tempfile::Builder::new()
+                    .prefix("guardia-test-")
+                    .tempdir()
+                    .expect("temp dir");
+                let name = format!("guardia_t_{}", uuid::Uuid::now_v7().simple());
+                template::clone_postgres(&template, &name).await;
+                Self::on_postgres(name, dir)
+            }
+        }
     }
 
     /// A migrated database and a pool on it (as the application connects: RLS-bound role).

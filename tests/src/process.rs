@@ -1,4 +1,5 @@
-//! The real `guardia` binary: one-shot CLI runs and a served instance on a free port.
+//! The real `guardia` binary as a child process: one-shot CLI runs, and a served instance where
+//! the process itself is under test.
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -7,6 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
 use crate::TestDb;
+use crate::server::{Guardia, GuardiaOptions, Running};
 
 /// The workspace root (where `dist/` and `target/` live).
 pub fn workspace_root() -> PathBuf {
@@ -16,21 +18,39 @@ pub fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
-/// The `guardia` binary built beside this test binary (`GUARDIA_BIN` overrides).
+/// The `guardia` binary beside this test binary (`GUARDIA_BIN` overrides). `cargo nextest run`
+/// (or `cargo test`) on the workspace builds it with the tests, as backend has integration
+/// tests; when a narrower run did not, it is built here, once per test process.
 pub fn guardia_bin() -> PathBuf {
-    if let Some(path) = std::env::var_os("GUARDIA_BIN") {
-        return PathBuf::from(path);
-    }
-    // target/<profile>/deps/integration-… → target/<profile>/guardia
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
-    let bin = profile_dir.join("guardia");
-    assert!(
-        bin.is_file(),
-        "{} is missing: build it first (`cargo build --bin guardia`, as scripts/test does)",
-        bin.display()
-    );
-    bin
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(path) = std::env::var_os("GUARDIA_BIN") {
+            return PathBuf::from(path);
+        }
+        // target/<profile>/deps/integration-… → target/<profile>/guardia
+        let exe = std::env::current_exe().expect("test binary path");
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+        let bin = profile_dir.join("guardia");
+        if !bin.is_file() {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut build = std::process::Command::new(cargo);
+            build
+                .args(["build", "--quiet", "--bin", "guardia"])
+                .current_dir(workspace_root());
+            if profile_dir.file_name().is_some_and(|name| name == "release") {
+                build.arg("--release");
+            }
+            let built = build.output().expect("run cargo build");
+            assert!(
+                built.status.success(),
+                "cargo build --bin guardia failed:\n{}",
+                String::from_utf8_lossy(&built.stderr)
+            );
+        }
+        assert!(bin.is_file(), "{} is missing", bin.display());
+        bin
+    })
+    .clone()
 }
 
 /// Runs `guardia ARGS` against a test database, feeding `stdin`; waits at most 60 s.
@@ -62,28 +82,17 @@ pub async fn run_cli_with_url(db: &TestDb, url: &str, args: &[&str], stdin: Opti
         .expect("guardia CLI ran")
 }
 
-/// How to start a served instance.
-#[derive(Debug, Clone, Default)]
-pub struct GuardiaOptions {
-    pub web_dir: Option<PathBuf>,
-    pub env: Vec<(String, String)>,
-}
-
-/// A running `guardia serve`, stopped (SIGKILL) when dropped.
-pub struct Guardia {
-    child: tokio::process::Child,
-    pub base_url: String,
-    pub http: reqwest::Client,
-}
-
 impl Guardia {
-    /// Starts `guardia serve` on a free loopback port and waits until `/healthz` answers.
-    pub async fn start(db: &TestDb, options: GuardiaOptions) -> Self {
+    /// Starts `guardia serve` as a child process on a free loopback port and waits until
+    /// `/healthz` answers: for tests where the process is the point (signals, a crash and a
+    /// restart, its memory, its files in the working directory).
+    pub async fn start_process(db: &TestDb, options: GuardiaOptions) -> Self {
         let port = free_port();
         let web_dir = options.web_dir.unwrap_or_else(|| db.workdir().join("no-web-app"));
         let mut command = tokio::process::Command::new(guardia_bin());
         command
             .arg("serve")
+            .args(&options.flags)
             .env("GUARDIA_JWT_SECRET", crate::api::JWT_SECRET)
             .env("GUARDIA_CREDENTIAL_KEY", crate::api::CREDENTIAL_KEY)
             .env("DATABASE_URL", db.url())
@@ -125,7 +134,7 @@ impl Guardia {
 
     /// The process's standard output, when it was piped (once).
     pub fn take_stdout(&mut self) -> Option<tokio::process::ChildStdout> {
-        self.child.stdout.take()
+        self.child_mut().stdout.take()
     }
 
     /// Spawns a prepared `guardia` command listening on `port` and waits for `/healthz`.
@@ -153,33 +162,15 @@ impl Guardia {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         Guardia {
-            child,
+            running: Running::Process(child),
             base_url,
             http,
         }
     }
 
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base_url)
-    }
-
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(self.url(path)).send().await.expect("GET answered")
-    }
-
-    /// `GET /metrics` with the token every test server runs with.
-    pub async fn metrics(&self) -> reqwest::Response {
-        self.http
-            .get(self.url("/metrics"))
-            .bearer_auth(crate::api::METRICS_TOKEN)
-            .send()
-            .await
-            .expect("GET /metrics answered")
-    }
-
     /// The most memory the process has had resident so far (VmHWM), in MB.
     pub fn peak_rss_mb(&self) -> f64 {
-        let pid = self.child.id().expect("running");
+        let pid = self.child().id().expect("running");
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
         let kb: f64 = status
             .lines()
@@ -192,18 +183,18 @@ impl Guardia {
 
     /// Kills the process at once (SIGKILL), as a crash would.
     pub async fn kill(&mut self) {
-        self.child.kill().await.expect("kill guardia");
+        self.child_mut().kill().await.expect("kill guardia");
     }
 
     /// Sends SIGTERM and waits for the exit status (graceful shutdown).
     pub async fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().expect("running");
+        let pid = self.child().id().expect("running");
         let status = std::process::Command::new("kill")
             .args(["-TERM", &pid.to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());
-        tokio::time::timeout(Duration::from_secs(20), self.child.wait())
+        tokio::time::timeout(Duration::from_secs(20), self.child_mut().wait())
             .await
             .expect("guardia stopped within 20 s of SIGTERM")
             .expect("exit status")

@@ -49,7 +49,7 @@ pub async fn authenticate(
         .map_err(SessionError::Db)?;
     let user = match db::user::get(&mut tx, &claims.sub).await {
         Ok(user) => user,
-        Err(DbError::NotFound) => return Err(SessionError::Revoked),
+        Err(DbError::NotFound { .. }) => return Err(SessionError::Revoked),
         Err(e) => return Err(SessionError::Db(e)),
     };
     if !user.active || user.role != claims.role {

@@ -1,25 +1,18 @@
-//! `guardia serve`: migrate, then serve until SIGTERM or Ctrl-C.
+//! `guardia serve`: the settings from flags and environment, then [`App`] until SIGTERM or Ctrl-C.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
 
-use crate::auth::artifact_link::ArtifactLinkKey;
-use crate::auth::login_limiter::LoginLimiter;
-use crate::auth::token::{DEFAULT_TOKEN_LIFETIME, TokenKeys, parse_lifetime};
+use crate::app::{App, Config};
+use crate::auth::token::{DEFAULT_TOKEN_LIFETIME, parse_lifetime};
 use crate::config::{RunMode, Secrets, parse_bind};
-use crate::crypto::credential::CredentialCipher;
 use crate::db::{self, DatabaseUrl, DbPool};
-use crate::events::DeployEvents;
-use crate::graphql::{self, AppFlags, Services};
-use crate::http::{self, AppSetup, AppState, GraphqlState, MetricsToken, TrustedProxies};
-use crate::jenkins::{Breaker, Jenkins, JenkinsClient, JenkinsConfig};
-use crate::tenant_jenkins::JenkinsDirectory;
-use crate::worker::{ActiveTenants, Worker};
+use crate::graphql::AppFlags;
+use crate::http::{MetricsToken, TrustedProxies};
+use crate::jenkins::JenkinsConfig;
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -45,6 +38,9 @@ pub struct ServeArgs {
     /// The bearer token /metrics requires (at least 16 characters); unset: /metrics answers 404
     #[arg(long, env = "GUARDIA_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// How long a login lasts, e.g. `90` (minutes), `45m`, `8h`: 5 minutes to 24 hours (8 hours by default)
+    #[arg(long, env = "GUARDIA_TOKEN_TTL")]
+    pub token_ttl: Option<String>,
     #[command(flatten)]
     pub jenkins: JenkinsArgs,
 }
@@ -90,87 +86,76 @@ impl JenkinsArgs {
     }
 }
 
-impl Default for ServeArgs {
-    fn default() -> Self {
-        ServeArgs {
-            bind: std::env::var("GUARDIA_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into()),
-            run_mode: std::env::var("GUARDIA_ENV").ok(),
-            web_dir: std::env::var_os("GUARDIA_WEB_DIR").map_or_else(|| PathBuf::from("dist"), PathBuf::from),
-            cors_origins: std::env::var("GUARDIA_CORS_ORIGINS").unwrap_or_default(),
-            graphiql: std::env::var("GUARDIA_GRAPHIQL").unwrap_or_else(|_| "on".into()),
-            trusted_proxies: std::env::var("GUARDIA_TRUSTED_PROXIES").unwrap_or_default(),
-            metrics_token: std::env::var("GUARDIA_METRICS_TOKEN").ok(),
-            jenkins: JenkinsArgs::from_env(),
-        }
-    }
-}
-
-impl JenkinsArgs {
-    fn from_env() -> Self {
-        let number = |name: &str, default: u64| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
-        };
-        JenkinsArgs {
-            url: std::env::var("JENKINS_URL").ok(),
-            user: std::env::var("JENKINS_USER").ok(),
-            token: std::env::var("JENKINS_TOKEN").ok(),
-            timeout_secs: number("JENKINS_TIMEOUT_SECS", 5).clamp(1, 8),
-            poll_ms: number("GUARDIA_JENKINS_POLL_MS", 1000).clamp(100, 60_000),
-        }
-    }
-}
-
 impl ServeArgs {
-    /// The trusted proxies and the `/metrics` token, checked.
-    fn operations(&self) -> anyhow::Result<(TrustedProxies, Option<MetricsToken>)> {
-        let proxies = TrustedProxies::parse(&self.trusted_proxies).map_err(anyhow::Error::msg)?;
-        let token = self
-            .metrics_token
-            .as_deref()
-            .filter(|t| !t.is_empty())
-            .map(MetricsToken::new)
-            .transpose()
-            .map_err(anyhow::Error::msg)?;
-        Ok((proxies, token))
+    /// The settings `guardia serve` was given (flags or environment), checked. The secrets are
+    /// asked for last, so that wrong settings fail before development mode generates any.
+    pub fn into_config(
+        self,
+        database: DatabaseUrl,
+        secrets: impl FnOnce(RunMode) -> anyhow::Result<Secrets>,
+    ) -> anyhow::Result<Config> {
+        let mode = RunMode::from_env_value(self.run_mode.as_deref())?;
+        Ok(Config {
+            database,
+            mode,
+            jenkins: self.jenkins.config()?,
+            jenkins_timeout: Duration::from_secs(self.jenkins.timeout_secs),
+            jenkins_poll: Duration::from_millis(self.jenkins.poll_ms),
+            web_dir: self.web_dir,
+            cors_origins: parse_cors_origins(&self.cors_origins)?,
+            graphiql: parse_switch("GUARDIA_GRAPHIQL", &self.graphiql)?,
+            trusted_proxies: TrustedProxies::parse(&self.trusted_proxies).map_err(anyhow::Error::msg)?,
+            metrics_token: self
+                .metrics_token
+                .as_deref()
+                .filter(|t| !t.is_empty())
+                .map(MetricsToken::new)
+                .transpose()
+                .map_err(anyhow::Error::msg)?,
+            token_lifetime: match self.token_ttl.as_deref().map(str::trim) {
+                Some(value) if !value.is_empty() => {
+                    parse_lifetime(value).map_err(|why| anyhow::anyhow!("GUARDIA_TOKEN_TTL: {why}"))?
+                }
+                _ => DEFAULT_TOKEN_LIFETIME,
+            },
+            flags: AppFlags::default(),
+            secrets: secrets(mode)?,
+        })
     }
-}
 
-/// What `serve` is given beyond its arguments: `guardia serve` reads it from the environment,
-/// `guardia demo` brings its own (the simulator's Jenkins, the demo flags).
-pub(super) struct Launch {
-    pub mode: RunMode,
-    pub secrets: Secrets,
-    /// `None`: deploy operations answer UPSTREAM_UNAVAILABLE.
-    pub jenkins: Option<JenkinsConfig>,
-    pub flags: AppFlags,
-    /// Runs once the server listens, with its address (the demo prints its logins).
-    pub on_listening: Option<Box<dyn FnOnce(SocketAddr) + Send>>,
+    /// The settings `guardia serve FLAGS` reads (flags, then the environment, then clap's
+    /// defaults); no flags is what `guardia` alone runs with.
+    pub fn parse_flags<I, T>(flags: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        #[derive(clap::Parser)]
+        struct Serve {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        let command =
+            std::iter::once(std::ffi::OsString::from("serve")).chain(flags.into_iter().map(Into::into));
+        <Serve as clap::Parser>::try_parse_from(command).map(|parsed| parsed.serve)
+    }
 }
 
 pub async fn run(url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
-    let mode = RunMode::from_env_value(args.run_mode.as_deref())?;
-    // Wrong settings fail before any secret is generated.
-    parse_bind(&args.bind)?;
-    args.operations()?;
-    let secrets = load_secrets(mode)?;
-    let jenkins = args.jenkins.config()?;
-    if jenkins.is_none() {
+    let bind = parse_bind(&args.bind)?;
+    let config = args.into_config(url, load_secrets)?;
+    if config.jenkins.is_none() {
         tracing::warn!(
             "JENKINS_URL is not set: deploys, build history and batch runs are unavailable, \
              except for tenants the operator gave their own Jenkins"
         );
     }
-    let launch = Launch {
-        mode,
-        secrets,
-        jenkins,
-        flags: AppFlags::default(),
-        on_listening: None,
-    };
-    serve(url, args, launch).await
+    let app = App::build(config).await?;
+    hint_when_empty(app.pool()).await;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind} (GUARDIA_BIND)"))?;
+    app.serve(listener).await
 }
 
 /// The secrets from the environment; in development, missing ones come from (or go to)
@@ -192,113 +177,12 @@ pub(super) fn load_secrets(mode: RunMode) -> anyhow::Result<Secrets> {
     Ok(secrets)
 }
 
-/// Migrates, then serves until SIGTERM or Ctrl-C.
-pub(super) async fn serve(url: DatabaseUrl, args: ServeArgs, launch: Launch) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let Launch {
-        mode,
-        secrets,
-        jenkins,
-        flags,
-        on_listening,
-    } = launch;
-    let bind: SocketAddr = parse_bind(&args.bind)?;
-    let graphiql = parse_switch("GUARDIA_GRAPHIQL", &args.graphiql)?;
-    let (trusted_proxies, metrics_token) = args.operations()?;
-    let token_lifetime = token_lifetime()?;
-
-    let applied = db::run_pending(&url).await?;
-    if !applied.is_empty() {
-        tracing::info!(count = applied.len(), "applied migrations");
-    }
-    let pool = DbPool::connect(&url).await?;
-    if !flags.demo {
-        hint_when_empty(&pool).await;
-    }
-
-    let default_jenkins: Option<Arc<dyn Jenkins>> = match jenkins {
-        Some(config) => Some(Arc::new(Breaker::new(
-            JenkinsClient::new(config).map_err(anyhow::Error::msg)?,
-        ))),
-        None => None,
-    };
-    let cipher = CredentialCipher::new(secrets.credential_key.expose());
-    let jenkins = Arc::new(JenkinsDirectory::new(
-        default_jenkins,
-        Duration::from_secs(args.jenkins.timeout_secs),
-        cipher.clone(),
-    ));
-    let active_runs = Arc::new(ActiveTenants::default());
-    let events = DeployEvents::start(pool.clone(), &url, active_runs.clone());
-    // Always: a tenant may have its own Jenkins though the installation has none.
-    Worker {
-        pool: pool.clone(),
-        jenkins: jenkins.clone(),
-        events: events.clone(),
-        active: active_runs.clone(),
-        poll: Duration::from_millis(args.jenkins.poll_ms),
-    }
-    .spawn();
-    let services = Arc::new(Services {
-        pool,
-        tokens: TokenKeys::new(secrets.jwt_secret.expose()).with_lifetime(token_lifetime),
-        cipher,
-        login_limiter: LoginLimiter::default(),
-        jenkins,
-        events,
-        active_runs,
-        artifact_links: ArtifactLinkKey::new(secrets.jwt_secret.expose()),
-        app: flags,
-    });
-    let schema = graphql::build_schema(mode == RunMode::Production);
-    let state = AppState {
-        graphql: GraphqlState { schema, services },
-        metrics: http::metrics_handle(),
-        graphiql,
-        metrics_token,
-        trusted_proxies: Arc::new(trusted_proxies),
-    };
-    let app = http::router(AppSetup {
-        state,
-        web_dir: args.web_dir,
-        cors_origins: parse_cors_origins(&args.cors_origins)?,
-    });
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("cannot listen on {bind} (GUARDIA_BIND)"))?;
-    let local = listener.local_addr()?;
-    tracing::info!(
-        database = %url,
-        startup_ms = started.elapsed().as_millis(),
-        "GUARDiA ITSM listening on http://{local}"
-    );
-    if let Some(on_listening) = on_listening {
-        on_listening(local);
-    }
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    tracing::info!("stopped");
-    Ok(())
-}
-
 /// An on/off setting (`on`, `off`; also `true`/`false`, `1`/`0`).
 fn parse_switch(name: &str, value: &str) -> anyhow::Result<bool> {
     match value.trim().to_ascii_lowercase().as_str() {
         "on" | "true" | "1" | "" => Ok(true),
         "off" | "false" | "0" => Ok(false),
         other => anyhow::bail!("{name} must be `on` or `off`, not '{other}'"),
-    }
-}
-
-/// How long a login lasts: `GUARDIA_TOKEN_TTL` (e.g. `90`, `45m`, `8h`), refused outside
-/// 5 minutes to 24 hours.
-fn token_lifetime() -> anyhow::Result<chrono::Duration> {
-    match std::env::var("GUARDIA_TOKEN_TTL") {
-        Ok(value) if !value.trim().is_empty() => {
-            parse_lifetime(&value).map_err(|why| anyhow::anyhow!("GUARDIA_TOKEN_TTL: {why}"))
-        }
-        _ => Ok(DEFAULT_TOKEN_LIFETIME),
     }
 }
 
@@ -316,28 +200,6 @@ async fn hint_when_empty(pool: &DbPool) {
         );
     }
     let _ = tx.rollback().await;
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
 }
 
 /// `https://a.example, https://b.example` → header values; each must be a plain origin.

@@ -3,40 +3,30 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
-use guardia_shared::tenant::validate_tenant_code;
 
 use crate::config::RunMode;
 use crate::crypto::credential::CredentialCipher;
 use crate::db::audit::{self, NewAuditEntry};
 use crate::db::{self, Access, DatabaseUrl, DbError, DbPool};
+use crate::service::audit::Actor;
 use crate::service::jenkins_settings::{self, ConnectionChange, ConnectionInput, SettingsInput};
+use crate::service::tenant::{self as tenant_service, TenantError};
 
 pub async fn create(url: &DatabaseUrl, code: &str, name: &str, operator: bool) -> anyhow::Result<()> {
-    if let Err(why) = validate_tenant_code(code) {
-        bail!("invalid tenant code '{code}': {why}");
-    }
-    if let Err(why) = guardia_shared::user::validate_name(name) {
-        bail!("invalid tenant name: {why}");
-    }
+    tenant_service::check_details(code, name).map_err(|e| match e {
+        TenantError::InvalidCode { why } => anyhow::anyhow!("invalid tenant code '{code}': {why}"),
+        other => anyhow::anyhow!("invalid tenant name: {other}"),
+    })?;
     db::run_pending(url).await?;
     let pool = DbPool::connect(url).await?;
-    // Its Jenkins folder is named by its code: it must not reach into another tenant's.
-    jenkins_settings::check_root_is_free(&pool, code, code)
+    tenant_service::check_folder(&pool, code)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = pool.tenant_tx(code, Access::Write).await?;
-    let tenant = db::tenant::create(&mut tx, name.trim(), operator).await?;
-    audit::record(
-        &mut tx,
-        NewAuditEntry {
-            actor_id: None,
-            action: "tenant.create",
-            target: Some(&tenant.code),
-            outcome: "success",
-            detail: Some("guardia tenant create (CLI)"),
-        },
-    )
-    .await?;
+    let cli = Actor::System {
+        note: "guardia tenant create (CLI)",
+    };
+    let tenant = tenant_service::insert(&mut tx, name, operator, None, cli).await?;
     tx.commit().await?;
     let kind = if tenant.is_operator {
         "operator tenant"
@@ -67,7 +57,7 @@ pub async fn jenkins(url: &DatabaseUrl, args: JenkinsSettingsArgs) -> anyhow::Re
     let access = if show_only { Access::Read } else { Access::Write };
     let mut tx = pool.tenant_tx(&args.code, access).await?;
     match db::tenant::get(&mut tx).await {
-        Err(DbError::NotFound) => bail!(
+        Err(DbError::NotFound { .. }) => bail!(
             "unknown tenant '{}' (create it with `guardia tenant create`)",
             args.code
         ),

@@ -4,12 +4,11 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
 use guardia_shared::Role;
-use guardia_shared::user::{validate_email, validate_name, validate_password};
+use guardia_shared::user::{validate_email, validate_name};
 
-use crate::auth::password::hash_password;
-use crate::db::audit::{self, NewAuditEntry};
-use crate::db::user::NewUser;
 use crate::db::{self, Access, DatabaseUrl, DbError, DbPool};
+use crate::service::audit::Actor;
+use crate::service::user::{self as user_service, AccountError, CheckedAccount, NewAccount};
 
 pub async fn create(
     url: &DatabaseUrl,
@@ -19,9 +18,10 @@ pub async fn create(
     role: Role,
     password: Option<String>,
 ) -> anyhow::Result<()> {
-    let email = &email.trim().to_lowercase();
-    if let Err(why) = validate_email(email) {
-        bail!("invalid email '{email}': {why}");
+    // The email and name are checked before a password is asked for.
+    let normalized = email.trim().to_lowercase();
+    if let Err(why) = validate_email(&normalized) {
+        bail!("invalid email '{normalized}': {why}");
     }
     if let Err(why) = validate_name(name) {
         bail!("invalid name: {why}");
@@ -30,41 +30,30 @@ pub async fn create(
         Some(password) => password,
         None => read_password()?,
     };
-    if let Err(why) = validate_password(&password, email) {
-        bail!("invalid password: {why}");
-    }
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
+    let new = NewAccount {
+        email,
+        name,
+        role,
+        password,
+    };
+    let account = CheckedAccount::check(new).await.map_err(|e| match e {
+        AccountError::Invalid { why, .. } => anyhow::anyhow!("invalid password: {why}"),
+        other => other.into(),
+    })?;
 
     db::run_pending(url).await?;
     let pool = DbPool::connect(url).await?;
     let mut tx = pool.tenant_tx(tenant_code, Access::Write).await?;
     match db::tenant::get(&mut tx).await {
-        Err(DbError::NotFound) => {
+        Err(DbError::NotFound { .. }) => {
             bail!("unknown tenant '{tenant_code}' (create it with `guardia tenant create`)")
         }
         other => other?,
     };
-    let user = db::user::create(
-        &mut tx,
-        NewUser {
-            email,
-            name: name.trim(),
-            role,
-            password_hash: &hash,
-        },
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        NewAuditEntry {
-            actor_id: None,
-            action: "user.create",
-            target: Some(&user.id),
-            outcome: "success",
-            detail: Some("guardia user create (CLI)"),
-        },
-    )
-    .await?;
+    let cli = Actor::System {
+        note: "guardia user create (CLI)",
+    };
+    let user = user_service::insert(&mut tx, &account, Some(cli)).await?;
     tx.commit().await?;
     println!(
         "created {} user {} <{}> in tenant '{}'",

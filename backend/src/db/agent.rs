@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::order::bytewise;
 use super::schema::agents;
-use super::{DbError, TenantTx, now};
+use super::{DbError, Found, TenantTx, now};
 use crate::db_run;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -75,13 +75,14 @@ pub async fn create(tx: &mut TenantTx, new: NewAgent<'_>) -> Result<Agent, DbErr
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Agent, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    db_run!(tx.conn(), |c| {
         agents::table
             .filter(agents::tenant_id.eq(&tenant).and(agents::id.eq(id)))
             .select(Agent::as_select())
             .get_result(c)
             .await
-    })?)
+    })
+    .found("agent")
 }
 
 /// All agents of the tenant, by name.
@@ -145,7 +146,7 @@ pub async fn delete(tx: &mut TenantTx, id: &str) -> Result<(), DbError> {
             .await
     })?;
     if deleted == 0 {
-        Err(DbError::NotFound)
+        Err(DbError::not_found("agent"))
     } else {
         Ok(())
     }

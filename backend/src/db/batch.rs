@@ -7,7 +7,7 @@ use guardia_shared::deploy::RunStatus;
 
 use super::order::bytewise;
 use super::schema::{batch_jobs, batch_runs};
-use super::{DbError, TenantTx, new_id, now};
+use super::{DbError, Found, TenantTx, new_id, now};
 use crate::db_run;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -107,13 +107,14 @@ pub async fn create_job(tx: &mut TenantTx, new: NewBatchJob<'_>) -> Result<Batch
 
 pub async fn get_job(tx: &mut TenantTx, id: &str) -> Result<BatchJob, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    db_run!(tx.conn(), |c| {
         batch_jobs::table
             .filter(batch_jobs::tenant_id.eq(&tenant).and(batch_jobs::id.eq(id)))
             .select(BatchJob::as_select())
             .get_result(c)
             .await
-    })?)
+    })
+    .found("batch job")
 }
 
 /// All batch jobs of the tenant, by name.
@@ -139,7 +140,8 @@ pub async fn update_job(tx: &mut TenantTx, id: &str, changes: &BatchJobChanges) 
             .get_result(c)
             .await
     })
-    .map_err(|e| DbError::from(e).conflict_means(name_taken(&new_name)))
+    .found("batch job")
+    .map_err(|e| e.conflict_means(name_taken(&new_name)))
 }
 
 /// Deletes a batch job with its recorded runs.
@@ -151,7 +153,7 @@ pub async fn delete_job(tx: &mut TenantTx, id: &str) -> Result<(), DbError> {
             .await
     })?;
     if deleted == 0 {
-        Err(DbError::NotFound)
+        Err(DbError::not_found("batch job"))
     } else {
         Ok(())
     }

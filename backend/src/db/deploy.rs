@@ -7,7 +7,7 @@ use guardia_shared::deploy::{DeploymentKind, RunStatus};
 
 use super::order::bytewise;
 use super::schema::{deploy_projects, deployments};
-use super::{DbError, Page, PageRequest, TenantTx, new_id, now};
+use super::{DbError, Found, Page, PageRequest, TenantTx, new_id, now};
 use crate::db_run;
 
 /// The build parameter a rollback sets when a project names none.
@@ -100,7 +100,7 @@ pub async fn create_project(tx: &mut TenantTx, new: NewDeployProject<'_>) -> Res
 
 pub async fn get_project(tx: &mut TenantTx, id: &str) -> Result<DeployProject, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    db_run!(tx.conn(), |c| {
         deploy_projects::table
             .filter(
                 deploy_projects::tenant_id
@@ -110,12 +110,13 @@ pub async fn get_project(tx: &mut TenantTx, id: &str) -> Result<DeployProject, D
             .select(DeployProject::as_select())
             .get_result(c)
             .await
-    })?)
+    })
+    .found("deploy project")
 }
 
 pub async fn find_project_by_name(tx: &mut TenantTx, name: &str) -> Result<DeployProject, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    db_run!(tx.conn(), |c| {
         deploy_projects::table
             .filter(
                 deploy_projects::tenant_id
@@ -125,7 +126,8 @@ pub async fn find_project_by_name(tx: &mut TenantTx, name: &str) -> Result<Deplo
             .select(DeployProject::as_select())
             .get_result(c)
             .await
-    })?)
+    })
+    .found(format_args!("deploy project '{name}'"))
 }
 
 /// All deploy projects of the tenant, by name.
@@ -178,13 +180,14 @@ pub async fn create_deployment(tx: &mut TenantTx, new: NewDeployment<'_>) -> Res
 
 pub async fn get_deployment(tx: &mut TenantTx, id: &str) -> Result<Deployment, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    db_run!(tx.conn(), |c| {
         deployments::table
             .filter(deployments::tenant_id.eq(&tenant).and(deployments::id.eq(id)))
             .select(Deployment::as_select())
             .get_result(c)
             .await
-    })?)
+    })
+    .found("deployment")
 }
 
 /// A page of deployments, newest first, of one project or of all.

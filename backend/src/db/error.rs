@@ -4,9 +4,10 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    /// No such row in the caller's tenant (another tenant's row looks exactly the same).
-    #[error("not found")]
-    NotFound,
+    /// No such row in the caller's tenant (another tenant's row looks exactly the same);
+    /// `what` names it for the caller's answer ("server", "deploy project 'portal'").
+    #[error("{what} not found")]
+    NotFound { what: String },
     /// A unique key would be violated; the message names what already exists.
     #[error("{0}")]
     Conflict(String),
@@ -33,6 +34,13 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// No `what` in the caller's tenant.
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
+        DbError::NotFound {
+            what: what.to_string(),
+        }
+    }
+
     /// A failed connection to `url`, with its cause as one line.
     pub fn connect(url: &super::DatabaseUrl, error: &diesel::ConnectionError) -> Self {
         let cause = match error {
@@ -62,10 +70,26 @@ impl DbError {
     }
 }
 
+/// Names what a lookup did not find, so that every layer above can pass the error on as it is.
+pub trait Found<T> {
+    fn found(self, what: impl std::fmt::Display) -> Result<T, DbError>;
+}
+
+impl<T, E: Into<DbError>> Found<T> for Result<T, E> {
+    fn found(self, what: impl std::fmt::Display) -> Result<T, DbError> {
+        self.map_err(|e| match e.into() {
+            DbError::NotFound { .. } => DbError::not_found(what),
+            other => other,
+        })
+    }
+}
+
 impl From<DieselError> for DbError {
     fn from(error: DieselError) -> Self {
         match error {
-            DieselError::NotFound => DbError::NotFound,
+            DieselError::NotFound => DbError::NotFound {
+                what: "record".into(),
+            },
             DieselError::DatabaseError(kind, info) => match kind {
                 DatabaseErrorKind::UniqueViolation => {
                     DbError::Conflict(format!("already exists: {}", info.message()))

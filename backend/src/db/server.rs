@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::schema::servers;
-use super::{DbError, Page, PageRequest, TenantTx, new_id, now};
+use super::{DbError, Found, Page, PageRequest, TenantTx, new_id, now};
 use crate::db_run;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -91,13 +91,14 @@ pub async fn create(tx: &mut TenantTx, new: NewServer<'_>) -> Result<Server, DbE
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Server, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    db_run!(tx.conn(), |c| {
         servers::table
             .filter(servers::tenant_id.eq(&tenant).and(servers::id.eq(id)))
             .select(Server::as_select())
             .get_result(c)
             .await
-    })?)
+    })
+    .found("server")
 }
 
 pub async fn get_many(tx: &mut TenantTx, ids: &[String]) -> Result<Vec<Server>, DbError> {
@@ -150,7 +151,8 @@ pub async fn update(tx: &mut TenantTx, id: &str, changes: &ServerChanges) -> Res
             .get_result(c)
             .await
     })
-    .map_err(|e| DbError::from(e).conflict_means(name_taken(&new_name)))
+    .found("server")
+    .map_err(|e| e.conflict_means(name_taken(&new_name)))
 }
 
 /// Stores a sealed credential, replacing any previous one (`None` removes it).
@@ -184,7 +186,7 @@ pub async fn delete(tx: &mut TenantTx, id: &str) -> Result<(), DbError> {
             .await
     })?;
     if deleted == 0 {
-        Err(DbError::NotFound)
+        Err(DbError::not_found("server"))
     } else {
         Ok(())
     }

@@ -8,7 +8,7 @@ use diesel_async::RunQueryDsl;
 use guardia_shared::sr::{SrPriority, SrStatus};
 
 use super::schema::{sr_comments, srs};
-use super::{DbError, Page, PageRequest, TenantTx, new_id, now};
+use super::{DbError, Found, Page, PageRequest, TenantTx, new_id, now};
 use crate::db_run;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -93,13 +93,14 @@ pub async fn create(tx: &mut TenantTx, new: NewSr<'_>) -> Result<Sr, DbError> {
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Sr, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    db_run!(tx.conn(), |c| {
         srs::table
             .filter(srs::tenant_id.eq(&tenant).and(srs::id.eq(id)))
             .select(Sr::as_select())
             .get_result(c)
             .await
-    })?)
+    })
+    .found("SR")
 }
 
 /// The boxed query of a tenant's SRs narrowed by a filter (a macro: the query is boxed for

@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::order::bytewise;
 use super::schema::tenants;
-use super::{DbError, OperatorTx, TenantTx, now};
+use super::{DbError, Found, OperatorTx, TenantTx, now};
 use crate::db_run;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -41,13 +41,14 @@ pub async fn create(tx: &mut TenantTx, name: &str, is_operator: bool) -> Result<
 /// The transaction's own tenant.
 pub async fn get(tx: &mut TenantTx) -> Result<Tenant, DbError> {
     let code = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    db_run!(tx.conn(), |c| {
         tenants::table
             .filter(tenants::code.eq(&code))
             .select(Tenant::as_select())
             .get_result(c)
             .await
-    })?)
+    })
+    .found(format_args!("tenant '{code}'"))
 }
 
 /// Renames the transaction's own tenant.

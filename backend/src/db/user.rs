@@ -7,7 +7,7 @@ use guardia_shared::Role;
 
 use super::order::bytewise;
 use super::schema::users;
-use super::{DbError, LoginTx, TenantTx, new_id, now};
+use super::{DbError, Found, LoginTx, TenantTx, new_id, now};
 use crate::db_run;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -67,13 +67,14 @@ pub async fn create(tx: &mut TenantTx, new: NewUser<'_>) -> Result<User, DbError
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<User, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    db_run!(tx.conn(), |c| {
         users::table
             .filter(users::tenant_id.eq(&tenant).and(users::id.eq(id)))
             .select(User::as_select())
             .get_result(c)
             .await
-    })?)
+    })
+    .found("user")
 }
 
 /// The users with these ids (missing ids are skipped), for batch loading.
@@ -137,7 +138,7 @@ pub async fn set_role(tx: &mut TenantTx, id: &str, role: Role) -> Result<User, D
         role: Some(role),
         ..Default::default()
     };
-    end_sessions_with(tx, id, change).await
+    end_sessions_with(tx, id, change).await.found("user")
 }
 
 /// Activates or deactivates a user, ending their sessions either way: reactivating a user
@@ -147,7 +148,7 @@ pub async fn set_active(tx: &mut TenantTx, id: &str, active: bool) -> Result<Use
         active: Some(active),
         ..Default::default()
     };
-    end_sessions_with(tx, id, change).await
+    end_sessions_with(tx, id, change).await.found("user")
 }
 
 /// Stores a new password hash and ends every session that knew the old one.

@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, Object};
 use guardia_shared::user::validate_password;
 use guardia_shared::{ErrorCode, Permission};
 
-use super::audit::record;
+use super::audit_trail::record;
 use super::auth::AuthPayload;
 use super::context::{read_before_waiting, request, services, session, tx};
 use super::error::{ApiError, ApiResult};
@@ -25,7 +25,7 @@ fn wrong_current_password() -> ApiError {
 
 /// Hashes off the async runtime and behind the bound on concurrent password work (argon2 is
 /// slow and memory-hungry on purpose).
-pub(super) async fn hash(password: String) -> ApiResult<String> {
+async fn hash(password: String) -> ApiResult<String> {
     HashGate::global()
         .run(move || hash_password(&password))
         .await
@@ -131,12 +131,7 @@ impl AccountMutation {
         if *id == session(ctx)?.user_id {
             return Err(ApiError::bad_input("use changePassword for your own password"));
         }
-        let (target, _) = read_before_waiting(ctx, async |tx| {
-            db::user::get(tx, &id)
-                .await
-                .map_err(|e| ApiError::from_db("user", e))
-        })
-        .await?;
+        let (target, _) = read_before_waiting(ctx, async |tx| Ok(db::user::get(tx, &id).await?)).await?;
         validate_password(&new_password, &target.email).map_err(ApiError::bad_input)?;
         let hashed = hash(new_password).await?;
         let mut tx = tx(ctx).await?;

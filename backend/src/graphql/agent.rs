@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use guardia_shared::Permission;
 use guardia_shared::agent::{AgentStatus, ONLINE_WINDOW_SECONDS};
 
-use super::audit::record;
+use super::audit_trail::record;
 use super::context::{self, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
@@ -101,9 +101,7 @@ impl AgentMutation {
     ) -> ApiResult<AgentRegistration> {
         let name = validate::text("name", &input.name, 1, 100)?;
         let mut tx = tx(ctx).await?;
-        let server = db::server::get(&mut tx, &input.server_id)
-            .await
-            .map_err(|e| ApiError::from_db("server", e))?;
+        let server = db::server::get(&mut tx, &input.server_id).await?;
         let id = db::new_id();
         let (token, token_hash) = agent_token::issue(tx.tenant_id(), &id);
         let new = db::agent::NewAgent {
@@ -123,17 +121,13 @@ impl AgentMutation {
     #[graphql(guard = "Require(Permission::AgentManage)")]
     async fn update_agent(&self, ctx: &Context<'_>, id: ID, input: UpdateAgentInput) -> ApiResult<Agent> {
         let mut tx = tx(ctx).await?;
-        let current = db::agent::get(&mut tx, &id)
-            .await
-            .map_err(|e| ApiError::from_db("agent", e))?;
+        let current = db::agent::get(&mut tx, &id).await?;
         let mut changes = db::agent::AgentChanges::default();
         if let Some(name) = &input.name {
             changes.name = Some(validate::text("name", name, 1, 100)?);
         }
         if let Some(server_id) = &input.server_id {
-            let server = db::server::get(&mut tx, server_id)
-                .await
-                .map_err(|e| ApiError::from_db("server", e))?;
+            let server = db::server::get(&mut tx, server_id).await?;
             changes.server_id = Some(server.id);
         }
         let agent = db::agent::update(&mut tx, &current.id, &changes).await?;
@@ -145,9 +139,7 @@ impl AgentMutation {
     #[graphql(guard = "Require(Permission::AgentManage)")]
     async fn delete_agent(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
         let mut tx = tx(ctx).await?;
-        db::agent::delete(&mut tx, &id)
-            .await
-            .map_err(|e| ApiError::from_db("agent", e))?;
+        db::agent::delete(&mut tx, &id).await?;
         record(&mut tx, ctx, "agent.delete", &id).await?;
         Ok(id)
     }

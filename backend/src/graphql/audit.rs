@@ -4,37 +4,12 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use guardia_shared::Permission;
 
-use super::context::{self, session, tx};
+use super::context::{self, tx};
 use super::error::ApiResult;
 use super::guard::Require;
 use super::pagination::{connection, page_request};
 use super::user::{User, load as load_user};
-use crate::db::{self, TenantTx};
-
-/// Records a successful action of the signed-in user inside the request's transaction.
-pub async fn record(tx: &mut TenantTx, ctx: &Context<'_>, action: &str, target: &str) -> ApiResult<()> {
-    record_with_detail(tx, ctx, action, target, None).await
-}
-
-/// Like [`record`], with a detail such as a rollback's reason.
-pub async fn record_with_detail(
-    tx: &mut TenantTx,
-    ctx: &Context<'_>,
-    action: &str,
-    target: &str,
-    detail: Option<&str>,
-) -> ApiResult<()> {
-    let actor = session(ctx)?.user_id.clone();
-    let entry = db::audit::NewAuditEntry {
-        actor_id: Some(&actor),
-        action,
-        target: Some(target),
-        outcome: "success",
-        detail,
-    };
-    db::audit::record(tx, entry).await?;
-    Ok(())
-}
+use crate::db;
 
 pub struct AuditEntry(pub db::audit::AuditEntry);
 

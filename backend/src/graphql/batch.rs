@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use guardia_shared::Permission;
 use guardia_shared::deploy::RunStatus;
 
-use super::audit::record;
+use super::audit_trail::record;
 use super::context::{self, AfterCommit, read_before_waiting, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
@@ -147,9 +147,7 @@ impl BatchMutation {
             schedule,
             enabled: input.enabled,
         };
-        let job = db::batch::update_job(&mut tx, &id, &changes)
-            .await
-            .map_err(|e| ApiError::from_db("batch job", e))?;
+        let job = db::batch::update_job(&mut tx, &id, &changes).await?;
         record(&mut tx, ctx, "batch.update", &job.id).await?;
         Ok(BatchJob(job))
     }
@@ -162,9 +160,7 @@ impl BatchMutation {
         let user_id = session(ctx)?.user_id.clone();
         let directory = context::services(ctx).jenkins.clone();
         let ((job, jenkins), can_ask) = read_before_waiting(ctx, async |tx| {
-            let job = db::batch::get_job(tx, &id)
-                .await
-                .map_err(|e| ApiError::from_db("batch job", e))?;
+            let job = db::batch::get_job(tx, &id).await?;
             Ok((job, directory.for_tenant(tx).await?))
         })
         .await?;
@@ -205,9 +201,7 @@ impl BatchMutation {
     #[graphql(guard = "Require(Permission::BatchManage)")]
     async fn delete_batch_job(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
         let mut tx = tx(ctx).await?;
-        db::batch::delete_job(&mut tx, &id)
-            .await
-            .map_err(|e| ApiError::from_db("batch job", e))?;
+        db::batch::delete_job(&mut tx, &id).await?;
         record(&mut tx, ctx, "batch.delete", &id).await?;
         Ok(id)
     }

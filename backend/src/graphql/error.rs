@@ -7,7 +7,9 @@ use crate::auth::session::SessionError;
 use crate::db::DbError;
 use crate::jenkins::{JenkinsError, JobPathError};
 use crate::service::jenkins_settings::SettingsError;
+use crate::service::tenant::TenantError;
 use crate::service::trigger::TriggerError;
+use crate::service::user::AccountError;
 
 /// An error a resolver returns: a code clients branch on and a clear English message.
 /// (Deliberately not `Display`, so `?` cannot turn it into a code-less GraphQL error.)
@@ -49,21 +51,13 @@ impl ApiError {
     pub fn internal() -> Self {
         Self::new(ErrorCode::Internal, "internal error; it has been logged")
     }
-
-    /// Maps a storage error about `what` (e.g. "SR"); a missing row and another tenant's row
-    /// give the same answer.
-    pub fn from_db(what: &str, error: DbError) -> Self {
-        match error {
-            DbError::NotFound => Self::not_found(what),
-            other => other.into(),
-        }
-    }
 }
 
 impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
         match &error {
-            DbError::NotFound => ApiError::new(ErrorCode::NotFound, "not found"),
+            // A missing row and another tenant's row give the same answer.
+            DbError::NotFound { .. } => ApiError::new(ErrorCode::NotFound, error.to_string()),
             DbError::Conflict(message) => ApiError::new(ErrorCode::Conflict, message),
             DbError::InvalidReference(message) => ApiError::new(ErrorCode::NotFound, message),
             DbError::Invalid(message) => ApiError::bad_input(message),
@@ -129,6 +123,25 @@ impl From<SettingsError> for ApiError {
         match error {
             SettingsError::Invalid(message) => ApiError::bad_input(message),
             SettingsError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Invalid { why, .. } => ApiError::bad_input(why),
+            AccountError::Busy => ApiError::new(ErrorCode::RateLimited, error.to_string()),
+            AccountError::Hash => ApiError::internal(),
+        }
+    }
+}
+
+impl From<TenantError> for ApiError {
+    fn from(error: TenantError) -> Self {
+        match error {
+            TenantError::Folder(e) => e.into(),
+            invalid => ApiError::bad_input(invalid.to_string()),
         }
     }
 }

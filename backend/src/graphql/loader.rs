@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use tokio::sync::OnceCell;
 
-use super::context::{SharedTx, lock};
 use super::error::{ApiError, ApiResult};
+use super::shared_tx::{SharedTx, lock};
 use crate::db;
 
 /// Users, comments and comment counts are cached for the request, so a page's resolver can

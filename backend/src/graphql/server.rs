@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use guardia_shared::Permission;
 
-use super::audit::record;
+use super::audit_trail::record;
 use super::context::{self, services, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
@@ -149,10 +149,7 @@ impl ServerQuery {
 
     #[graphql(guard = "Require(Permission::ServerRead)")]
     async fn server(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Server> {
-        db::server::get(&mut *tx(ctx).await?, &id)
-            .await
-            .map(Server)
-            .map_err(|e| ApiError::from_db("server", e))
+        Ok(Server(db::server::get(&mut *tx(ctx).await?, &id).await?))
     }
 }
 
@@ -201,9 +198,7 @@ impl ServerMutation {
                 .transpose()?,
         };
         let mut tx = tx(ctx).await?;
-        let server = db::server::update(&mut tx, &id, &changes)
-            .await
-            .map_err(|e| ApiError::from_db("server", e))?;
+        let server = db::server::update(&mut tx, &id, &changes).await?;
         record(&mut tx, ctx, "server.update", &server.id).await?;
         Ok(Server(server))
     }
@@ -212,9 +207,7 @@ impl ServerMutation {
     #[graphql(guard = "Require(Permission::ServerManage)")]
     async fn delete_server(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
         let mut tx = tx(ctx).await?;
-        db::server::delete(&mut tx, &id)
-            .await
-            .map_err(|e| ApiError::from_db("server", e))?;
+        db::server::delete(&mut tx, &id).await?;
         record(&mut tx, ctx, "server.delete", &id).await?;
         Ok(id)
     }
@@ -233,9 +226,7 @@ impl ServerMutation {
             return Err(ApiError::bad_input("`password` must be 1 to 4096 bytes"));
         }
         let mut tx = tx(ctx).await?;
-        let server = db::server::get(&mut tx, &server_id)
-            .await
-            .map_err(|e| ApiError::from_db("server", e))?;
+        let server = db::server::get(&mut tx, &server_id).await?;
         let sealed =
             services(ctx)
                 .cipher

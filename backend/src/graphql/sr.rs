@@ -7,7 +7,7 @@ use guardia_shared::Permission;
 use guardia_shared::permission::{Grant, grant};
 use guardia_shared::sr::{SrPriority, SrStatus};
 
-use super::audit::record;
+use super::audit_trail::record;
 use super::context::{self, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
@@ -16,7 +16,7 @@ use super::pagination::{MAX_PAGE_SIZE, connection, page_request, weight};
 use super::user::{User, load as load_user};
 use super::validate;
 use crate::auth::Session;
-use crate::db::{self, sr::SrFilter};
+use crate::db::{self, Found, sr::SrFilter};
 
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 10_000;
@@ -164,9 +164,7 @@ fn visible_to(session: &Session, mut filter: SrFilter) -> SrFilter {
 /// An SR the session may see; another requester's SR is NOT_FOUND for a CUSTOMER.
 async fn visible_sr(ctx: &Context<'_>, id: &str, permission: Permission) -> ApiResult<db::sr::Sr> {
     let session = session(ctx)?;
-    let sr = db::sr::get(&mut *tx(ctx).await?, id)
-        .await
-        .map_err(|e| ApiError::from_db("SR", e))?;
+    let sr = db::sr::get(&mut *tx(ctx).await?, id).await?;
     let own_only = grant(session.role, permission) == Grant::OwnOnly;
     if own_only && sr.requester_id != session.user_id {
         return Err(ApiError::not_found("SR"));
@@ -377,7 +375,7 @@ impl SrMutation {
             } else {
                 let user = db::user::get(&mut *tx(ctx).await?, assignee)
                     .await
-                    .map_err(|e| ApiError::from_db("assignee", e))?;
+                    .found("assignee")?;
                 if !user.active {
                     return Err(ApiError::bad_input("the assignee is deactivated"));
                 }

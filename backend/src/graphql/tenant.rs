@@ -4,15 +4,16 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use guardia_shared::Permission;
 use guardia_shared::Role;
-use guardia_shared::tenant::validate_tenant_code;
-use guardia_shared::user::{validate_email, validate_name, validate_password};
 
-use super::audit::record;
+use super::audit_trail::record;
 use super::context::{services, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::{Require, SignedIn};
 use crate::db;
+use crate::service::audit::{self, Actor};
 use crate::service::jenkins_settings;
+use crate::service::tenant::{self as tenant_service, TenantError};
+use crate::service::user::{AccountError, CheckedAccount, Field, NewAccount};
 
 pub struct Tenant(pub db::tenant::Tenant);
 
@@ -57,9 +58,7 @@ impl TenantQuery {
     #[graphql(guard = "Require(Permission::TenantManage)")]
     async fn tenant_jenkins(&self, ctx: &Context<'_>, tenant: ID) -> ApiResult<TenantJenkins> {
         let mut scope = services(ctx).pool.tenant_tx(&tenant, db::Access::Read).await?;
-        db::tenant::get(&mut scope)
-            .await
-            .map_err(|e| ApiError::from_db(&format!("tenant '{}'", tenant.as_str()), e))?;
+        db::tenant::get(&mut scope).await?;
         let settings = jenkins_settings::get(&mut scope).await?;
         scope.commit().await?;
         Ok(TenantJenkins(settings))
@@ -84,33 +83,41 @@ impl TenantMutation {
     #[graphql(guard = "Require(Permission::TenantManage)")]
     async fn create_tenant(&self, ctx: &Context<'_>, input: CreateTenantInput) -> ApiResult<Tenant> {
         let code = input.code.trim().to_owned();
-        validate_tenant_code(&code).map_err(|e| ApiError::bad_input(format!("`code`: {e}")))?;
-        // Its Jenkins folder is named by its code: it must not reach into another tenant's.
-        jenkins_settings::check_root_is_free(&services(ctx).pool, &code, &code).await?;
-        validate_name(&input.name).map_err(|e| ApiError::bad_input(format!("`name`: {e}")))?;
-        let email = input.admin_email.trim().to_lowercase();
-        validate_email(&email).map_err(|e| ApiError::bad_input(format!("`adminEmail`: {e}")))?;
-        validate_name(&input.admin_name).map_err(|e| ApiError::bad_input(format!("`adminName`: {e}")))?;
-        validate_password(&input.admin_password, &email)
-            .map_err(|e| ApiError::bad_input(format!("`adminPassword`: {e}")))?;
-        let password = input.admin_password;
-        let hash = super::account::hash(password).await?;
+        tenant_service::check_details(&code, &input.name).map_err(|e| match e {
+            TenantError::InvalidCode { why } => ApiError::bad_input(format!("`code`: {why}")),
+            other => ApiError::bad_input(format!("`name`: {other}")),
+        })?;
+        tenant_service::check_folder(&services(ctx).pool, &code).await?;
+        let admin = CheckedAccount::check(NewAccount {
+            email: &input.admin_email,
+            name: &input.admin_name,
+            role: Role::Admin,
+            password: input.admin_password,
+        })
+        .await
+        .map_err(|e| match e {
+            AccountError::Invalid { field, why } => {
+                let field = match field {
+                    Field::Email => "adminEmail",
+                    Field::Name => "adminName",
+                    Field::Password => "adminPassword",
+                };
+                ApiError::bad_input(format!("`{field}`: {why}"))
+            }
+            other => other.into(),
+        })?;
 
         // The new tenant's rows are written in its scope, inside the request's transaction, so
         // the tenant, its ADMIN and both audit entries commit together or not at all.
         let mut tx = tx(ctx).await?;
         let tenant = tx
             .in_tenant(&code, async |tx| {
-                let tenant = db::tenant::create(tx, input.name.trim(), false).await?;
-                let admin = db::user::NewUser {
-                    email: &email,
-                    name: input.admin_name.trim(),
-                    role: Role::Admin,
-                    password_hash: &hash,
+                let by_operator = Actor::System {
+                    note: "created by the operator",
                 };
-                db::user::create(tx, admin).await?;
-                system_audit(tx, "tenant.create", &code, "created by the operator").await?;
-                Ok::<_, ApiError>(tenant)
+                Ok::<_, ApiError>(
+                    tenant_service::insert(tx, &input.name, false, Some(&admin), by_operator).await?,
+                )
             })
             .await?;
         record(&mut tx, ctx, "tenant.create", &code).await?;
@@ -157,36 +164,18 @@ impl TenantMutation {
         let mut tx = tx(ctx).await?;
         let settings = tx
             .in_tenant(&tenant, async |tx| {
-                db::tenant::get(tx)
-                    .await
-                    .map_err(|e| ApiError::from_db(&format!("tenant '{}'", tenant.as_str()), e))?;
+                db::tenant::get(tx).await?;
                 let settings = jenkins_settings::set(tx, cipher, &settings_input).await?;
-                system_audit(
-                    tx,
-                    "tenant.jenkins",
-                    &tenant,
-                    "Jenkins settings set by the operator",
-                )
-                .await?;
+                let by_operator = Actor::System {
+                    note: "Jenkins settings set by the operator",
+                };
+                audit::record(tx, by_operator, "tenant.jenkins", &tenant).await?;
                 Ok::<_, ApiError>(settings)
             })
             .await?;
         record(&mut tx, ctx, "tenant.jenkins", &tenant).await?;
         Ok(TenantJenkins(settings))
     }
-}
-
-/// An audit entry in the tenant the transaction points at, by the operator (no actor there).
-async fn system_audit(tx: &mut db::TenantTx, action: &str, target: &str, detail: &str) -> ApiResult<()> {
-    let entry = db::audit::NewAuditEntry {
-        actor_id: None,
-        action,
-        target: Some(target),
-        outcome: "success",
-        detail: Some(detail),
-    };
-    db::audit::record(tx, entry).await?;
-    Ok(())
 }
 
 /// Where a tenant's Jenkins jobs live (the token is never shown).

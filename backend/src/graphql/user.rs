@@ -2,15 +2,16 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use guardia_shared::user::{validate_email, validate_name, validate_password};
 use guardia_shared::{Permission, Role};
 
-use super::audit::record;
+use super::audit_trail::record;
 use super::context::{self, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::{Require, SignedIn};
 use super::tenant::Tenant;
 use crate::db;
+use crate::service::audit::Actor;
+use crate::service::user::{self as user_service, CheckedAccount, NewAccount};
 
 pub struct User(pub db::user::User);
 
@@ -105,21 +106,16 @@ pub struct UserMutation;
 impl UserMutation {
     #[graphql(guard = "Require(Permission::UserManage)")]
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> ApiResult<User> {
-        let email = input.email.trim().to_lowercase();
-        validate_email(&email).map_err(ApiError::bad_input)?;
-        validate_name(&input.name).map_err(ApiError::bad_input)?;
-        validate_password(&input.password, &email).map_err(ApiError::bad_input)?;
-        let password = input.password;
-        let hash = super::account::hash(password).await?;
-        let mut tx = tx(ctx).await?;
-        let new = db::user::NewUser {
-            email: &email,
-            name: input.name.trim(),
+        let account = CheckedAccount::check(NewAccount {
+            email: &input.email,
+            name: &input.name,
             role: input.role,
-            password_hash: &hash,
-        };
-        let user = db::user::create(&mut tx, new).await?;
-        record(&mut tx, ctx, "user.create", &user.id).await?;
+            password: input.password,
+        })
+        .await?;
+        let actor = session(ctx)?.user_id.clone();
+        let mut tx = tx(ctx).await?;
+        let user = user_service::insert(&mut tx, &account, Some(Actor::User(&actor))).await?;
         Ok(User(user))
     }
 
@@ -133,9 +129,7 @@ impl UserMutation {
             ));
         }
         let mut tx = tx(ctx).await?;
-        let user = db::user::set_role(&mut tx, &id, role)
-            .await
-            .map_err(|e| ApiError::from_db("user", e))?;
+        let user = db::user::set_role(&mut tx, &id, role).await?;
         record(&mut tx, ctx, "user.role.update", &user.id).await?;
         Ok(User(user))
     }
@@ -147,9 +141,7 @@ impl UserMutation {
             return Err(ApiError::bad_input("you cannot deactivate yourself"));
         }
         let mut tx = tx(ctx).await?;
-        let user = db::user::set_active(&mut tx, &id, false)
-            .await
-            .map_err(|e| ApiError::from_db("user", e))?;
+        let user = db::user::set_active(&mut tx, &id, false).await?;
         record(&mut tx, ctx, "user.deactivate", &user.id).await?;
         Ok(User(user))
     }

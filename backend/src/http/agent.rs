@@ -1,15 +1,15 @@
 //! `POST /agent/heartbeat`: an agent reports with its token (`Authorization: Bearer …`) and
 //! its version and hostname; it is ONLINE while its reports are under two minutes old.
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use guardia_shared::ErrorCode;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::AppState;
+use super::error::ErrorResponse;
+use crate::auth::bearer;
 use crate::crypto::agent_token;
 use crate::db::{self, Access, DbError};
 
@@ -20,11 +20,7 @@ pub struct Heartbeat {
 }
 
 fn error(status: StatusCode, code: ErrorCode, message: &str) -> Response {
-    (
-        status,
-        Json(json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] })),
-    )
-        .into_response()
+    ErrorResponse::new(status, code, message).into_response()
 }
 
 pub async fn heartbeat(
@@ -39,12 +35,7 @@ pub async fn heartbeat(
             "unknown or revoked agent token",
         )
     };
-    let Some(token) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-    else {
+    let Ok(Some(token)) = bearer::from_headers(&headers) else {
         return unauthenticated();
     };
     let Some(reference) = agent_token::parse(token) else {
@@ -77,7 +68,7 @@ pub async fn heartbeat(
         let mut read = pool.tenant_tx(&tenant, Access::Read).await?;
         let known = match db::agent::get(&mut read, &agent_id).await {
             Ok(agent) => agent_token::matches(&token, &agent.token_hash),
-            Err(DbError::NotFound) => false,
+            Err(DbError::NotFound { .. }) => false,
             Err(e) => return Err(e),
         };
         read.commit().await?;
@@ -88,7 +79,7 @@ pub async fn heartbeat(
         // Deleted in between: the token is revoked, the update finds no row.
         match db::agent::record_heartbeat(&mut tx, &agent_id, &version, &hostname).await {
             Ok(_) => {}
-            Err(DbError::NotFound) => return Ok(false),
+            Err(DbError::NotFound { .. }) => return Ok(false),
             Err(e) => return Err(e),
         }
         tx.commit().await?;

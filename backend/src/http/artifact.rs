@@ -9,16 +9,16 @@
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use futures_util::TryStreamExt;
 use guardia_shared::permission::allows_in;
 use guardia_shared::{ErrorCode, Permission};
-use serde_json::json;
 
 use super::AppState;
 use crate::auth::artifact_link::{ArtifactLink, LinkError};
+use crate::auth::bearer;
 use crate::auth::session::authenticate;
 use crate::db::{self, Access, DbError, TenantTx};
 use crate::graphql::ApiError;
@@ -38,7 +38,7 @@ pub async fn download(
     };
     match stream(&state, &request, query.as_deref(), &headers).await {
         Ok(response) => response,
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
@@ -114,22 +114,18 @@ async fn authorize(
         check_link_user(&mut tx, user_id).await?;
         tx
     } else {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+        let token = bearer::from_headers(headers)
+            .ok()
+            .flatten()
             .ok_or_else(ApiError::unauthenticated)?;
-        let (session, tx) =
-            authenticate(&services.tokens, &services.pool, token.trim(), Access::Read).await?;
+        let (session, tx) = authenticate(&services.tokens, &services.pool, token, Access::Read).await?;
         if !session.allows(Permission::DeployHistoryRead) {
             return Err(ApiError::forbidden());
         }
         tx
     };
     // Another tenant's project is as unknown as a missing one.
-    let project = db::deploy::get_project(&mut tx, request.project_id)
-        .await
-        .map_err(|e| ApiError::from_db("deploy project", e))?;
+    let project = db::deploy::get_project(&mut tx, request.project_id).await?;
     let jenkins = services.jenkins.for_tenant(&mut tx).await?;
     tx.commit().await?;
     let job = jenkins
@@ -144,7 +140,7 @@ async fn check_link_user(tx: &mut TenantTx, user_id: &str) -> Result<(), ApiErro
     let revoked = || ApiError::new(ErrorCode::Unauthenticated, "the download link is no longer valid");
     let user = match db::user::get(tx, user_id).await {
         Ok(user) => user,
-        Err(DbError::NotFound) => return Err(revoked()),
+        Err(DbError::NotFound { .. }) => return Err(revoked()),
         Err(e) => return Err(e.into()),
     };
     if !user.active {
@@ -217,19 +213,4 @@ fn content_disposition(file_name: &str) -> String {
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
         encoded.replace('+', "%20")
     )
-}
-
-/// The same error shape as the GraphQL endpoint's, with a fitting HTTP status.
-fn error_response(error: ApiError) -> Response {
-    let status = match error.code {
-        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::BadUserInput => StatusCode::BAD_REQUEST,
-        ErrorCode::UpstreamUnavailable => StatusCode::BAD_GATEWAY,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    let body =
-        json!({ "errors": [{ "message": error.message, "extensions": { "code": error.code.as_str() } }] });
-    (status, axum::Json(body)).into_response()
 }

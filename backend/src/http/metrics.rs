@@ -5,18 +5,18 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use axum::Json;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use guardia_shared::ErrorCode;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::AppState;
+use super::error::ErrorResponse;
+use crate::auth::bearer;
 
 /// Shortest `GUARDIA_METRICS_TOKEN` accepted.
 pub const MIN_METRICS_TOKEN_LEN: usize = 16;
@@ -70,12 +70,7 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
     let Some(token) = state.metrics_token else {
         return refuse(StatusCode::NOT_FOUND, ErrorCode::NotFound, "not found");
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
+    let given = bearer::from_headers(&headers).ok().flatten();
     if !given.is_some_and(|given| token.matches(given)) {
         let mut response = refuse(
             StatusCode::UNAUTHORIZED,
@@ -96,8 +91,7 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
 }
 
 fn refuse(status: StatusCode, code: ErrorCode, message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
-    (status, Json(body)).into_response()
+    ErrorResponse::new(status, code, message).into_response()
 }
 
 /// Counts requests and their latency by route template (never the raw path: ids would explode

@@ -21,6 +21,7 @@ use tokio::sync::oneshot;
 
 use super::AppState;
 use super::ws_limits::{SocketExecutor, limit_messages};
+use crate::auth::bearer;
 use crate::auth::session::{SessionError, authenticate};
 use crate::auth::token::Claims;
 use crate::db::Access;
@@ -104,7 +105,7 @@ fn token_of(payload: &Value) -> Option<String> {
         return Some(token.to_owned());
     }
     let header = field("Authorization").or_else(|| field("authorization"))?;
-    header.strip_prefix("Bearer ").map(|t| t.trim().to_owned())
+    bearer::parse(header).ok().map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -301,7 +301,7 @@ async fn the_token_lifetime_comes_from_guardia_token_ttl(backend: Backend) {
     let default = login(&world, &world.acme.user(Role::Pm).email, PASSWORD).await;
     assert_lifetime(&default, chrono::Duration::hours(8));
 
-    let short_world = World::start_with_env(backend, &[("GUARDIA_TOKEN_TTL", "90m")]).await;
+    let short_world = World::start_with_flags(backend, &["--token-ttl", "90m"]).await;
     let short = login(&short_world, &short_world.acme.user(Role::Pm).email, PASSWORD).await;
     assert_lifetime(&short, chrono::Duration::minutes(90));
 }

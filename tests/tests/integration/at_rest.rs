@@ -31,7 +31,7 @@ fn dev_mode() -> GuardiaOptions {
 
 async fn a_served_instance_keeps_its_files_private(backend: Backend) {
     let test_db = TestDb::empty(backend).await;
-    let server = Guardia::start(&test_db, dev_mode()).await;
+    let server = Guardia::start_process(&test_db, dev_mode()).await;
     let workdir = test_db.workdir();
     let mut files = vec![workdir.join(SECRETS)];
     if backend == Backend::Sqlite {

@@ -10,8 +10,8 @@ use guardia_shared::Role;
 use guardia_shared::sr::SrPriority;
 use guardia_tests::api::{PASSWORD, PROJECT, error_codes, jenkins_options};
 use guardia_tests::{
-    Backend, Guardia, TestDb, World, admin_client, admin_url, bad_postgres_urls, gql_ok, guardia_bin,
-    pg_tables, run_cli,
+    Backend, Guardia, TestDb, World, admin_client, admin_url, bad_postgres_urls, fixtures, gql_ok,
+    guardia_bin, pg_tables, run_cli,
 };
 
 use crate::cli::FAST;
@@ -168,7 +168,8 @@ fn stderr(output: &std::process::Output) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_installation_moves_from_sqlite_to_postgres_and_back_intact() {
-    let mut world = World::start(Backend::Sqlite).await;
+    // A child process: it is killed before the copy, as an operator stops it.
+    let mut world = World::start_process(Backend::Sqlite, &[]).await;
     let agent_token = fill_through_the_api(&world).await;
     // (Credentials stay out of the compared view: reading one writes an audit entry.)
     let before = views(&world.server, &world).await;
@@ -295,21 +296,9 @@ async fn many_tenants(count: usize) -> TestDb {
 async fn fill(pool: &DbPool, count: usize) {
     for i in 0..count {
         let code = format!("t{i:03}");
-        let mut tx = pool.tenant_tx(&code, Access::Write).await.expect("begin");
-        db::tenant::create(&mut tx, &format!("Tenant {i}"), false)
-            .await
-            .expect("tenant");
-        let user = db::user::create(
-            &mut tx,
-            db::user::NewUser {
-                email: &format!("pm@{code}.example"),
-                name: "PM",
-                role: Role::Pm,
-                password_hash: "not-a-real-hash",
-            },
-        )
-        .await
-        .expect("user");
+        let mut tx = fixtures::tenant(pool, &code, &format!("Tenant {i}"), false).await;
+        let email = format!("pm@{code}.example");
+        let user = fixtures::user(&mut tx, &email, "PM", Role::Pm, fixtures::NO_LOGIN).await;
         for n in 0..40 {
             db::sr::create(
                 &mut tx,

@@ -8,6 +8,7 @@ use guardia_jenkins_sim::{BuildResult, Fault, JobSpec};
 use guardia_shared::Role;
 use guardia_tests::api::{
     BATCH_JOB, DEPLOY_JOB, FAILED_BUILD, PROJECT, SEEDED_BUILDS, error_codes, jenkins_options,
+    jenkins_options_with_token,
 };
 use guardia_tests::subscription::Subscriber;
 use guardia_tests::{Backend, Guardia, GuardiaOptions, World, both_backends, gql_ok};
@@ -479,9 +480,7 @@ async fn jenkins_failures_answer_upstream_unavailable(backend: Backend) {
     world.jenkins.set_fault(Fault::None);
 
     // A wrong API token (401) and no Jenkins at all are clear too.
-    let mut wrong = jenkins_options(&world.jenkins);
-    wrong.env.retain(|(k, _)| k != "JENKINS_TOKEN");
-    wrong.env.push(("JENKINS_TOKEN".into(), "not-the-token".into()));
+    let wrong = jenkins_options_with_token(&world.jenkins, "not-the-token");
     let second = Guardia::start(&world.db, wrong).await;
     let body = second.gql(Some(token), HISTORY, json!({ "p": PROJECT })).await;
     assert_eq!(error_codes(&body), ["UPSTREAM_UNAVAILABLE"], "{body}");
@@ -508,7 +507,8 @@ async fn jenkins_failures_answer_upstream_unavailable(backend: Backend) {
 }
 
 async fn a_restart_mid_deploy_is_followed_to_the_end(backend: Backend) {
-    let mut world = World::start(backend).await;
+    // Child processes: the first is killed (SIGKILL) mid-deploy.
+    let mut world = World::start_process(backend, &[]).await;
     world.jenkins.add_job(
         "acme/slow",
         JobSpec {
@@ -538,7 +538,7 @@ async fn a_restart_mid_deploy_is_followed_to_the_end(backend: Backend) {
     tokio::time::sleep(Duration::from_millis(500)).await;
     // A hard stop (SIGKILL) mid-deploy, then a new process on the same database.
     world.server.kill().await;
-    world.server = Guardia::start(&world.db, jenkins_options(&world.jenkins)).await;
+    world.server = Guardia::start_process(&world.db, jenkins_options(&world.jenkins)).await;
     let done = wait_finished(&world.server, &admin, &id).await;
     assert_eq!(done["status"], "SUCCESS", "{done}");
     assert_eq!(done["buildNumber"], 1);
@@ -665,7 +665,7 @@ async fn subscriptions_need_a_token_and_the_history_right(backend: Backend) {
 /// NOTIFY). SQLite serves one process, so there only the rule is checked.
 async fn two_processes_share_the_ledger(backend: Backend) {
     let world = World::start(backend).await;
-    let other = Guardia::start(&world.db, jenkins_options(&world.jenkins)).await;
+    let other = Guardia::start_process(&world.db, jenkins_options(&world.jenkins)).await;
     let watch = "subscription { deploymentUpdated(project: \"portal\") { id status buildNumber } }";
     let mut watcher = Subscriber::start(&other.base_url, world.acme.token(Role::Engineer), watch)
         .await

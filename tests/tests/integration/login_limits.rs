@@ -48,7 +48,8 @@ fn tally(answers: &[Value]) -> (usize, usize) {
 }
 
 async fn concurrent_guesses_for_one_email_are_counted_before_hashing(backend: Backend) {
-    let world = World::start(backend).await;
+    // A child process: its peak memory is measured.
+    let world = World::start_process(backend, &[]).await;
     let email = world.acme.user(Role::Engineer).email.clone();
     let guesses = (0..BURST).map(|i| {
         let (server, email) = (&world.server, &email);
@@ -67,7 +68,8 @@ async fn concurrent_guesses_for_one_email_are_counted_before_hashing(backend: Ba
 }
 
 async fn a_burst_of_logins_for_many_emails_stays_within_memory(backend: Backend) {
-    let world = World::start_with_env(backend, &[("GUARDIA_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    // A child process: its peak memory is measured.
+    let world = World::start_process(backend, &["--trusted-proxies", "127.0.0.1"]).await;
     // The memory attack needs no account: many emails from many addresses, all at once.
     let guesses = (0..BURST).map(|i| {
         let server = &world.server;
@@ -97,7 +99,7 @@ async fn a_burst_of_logins_for_many_emails_stays_within_memory(backend: Backend)
 }
 
 async fn strangers_failures_do_not_lock_the_owner_out(backend: Backend) {
-    let world = World::start_with_env(backend, &[("GUARDIA_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let world = World::start_with_flags(backend, &["--trusted-proxies", "127.0.0.1"]).await;
     let owner = world.acme.user(Role::Admin).email.clone();
     let stranger = "203.0.113.66";
     let guesses = (0..20).map(|i| {

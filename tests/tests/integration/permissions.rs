@@ -9,7 +9,7 @@ use guardia_shared::Role;
 use guardia_tests::api::{
     BATCH_JOB, DEPLOY_JOB, JWT_SECRET, PASSWORD, error_codes, role_slug, seed_finished_deployment,
 };
-use guardia_tests::{Backend, World, both_backends};
+use guardia_tests::{Backend, World, both_backends, fixtures};
 use serde_json::{Value, json};
 
 /// Fresh objects in acme for one cell, so destructive operations never interfere.
@@ -29,72 +29,14 @@ struct Fresh {
 async fn fresh(world: &World, unique: &str) -> Fresh {
     let mut tx = world.pool.tenant_tx("acme", Access::Write).await.expect("begin");
     let customer = world.acme.user(Role::Customer).id.clone();
-    let sr = db::sr::create(
-        &mut tx,
-        db::sr::NewSr {
-            title: "cell",
-            description: "",
-            priority: guardia_shared::sr::SrPriority::Low,
-            requester_id: &customer,
-        },
-    )
-    .await
-    .expect("sr");
-    let server = db::server::create(
-        &mut tx,
-        db::server::NewServer {
-            name: &format!("srv-{unique}"),
-            host: "10.1.1.1",
-            os: None,
-            environment: None,
-        },
-    )
-    .await
-    .expect("server");
+    let sr = fixtures::sr(&mut tx, "cell", guardia_shared::sr::SrPriority::Low, &customer).await;
+    let server = fixtures::server(&mut tx, &format!("srv-{unique}"), "10.1.1.1").await;
     let agent_id = db::new_id();
-    db::agent::create(
-        &mut tx,
-        db::agent::NewAgent {
-            id: &agent_id,
-            server_id: &server.id,
-            name: &format!("agent-{unique}"),
-            token_hash: "h",
-        },
-    )
-    .await
-    .expect("agent");
-    let job = db::batch::create_job(
-        &mut tx,
-        db::batch::NewBatchJob {
-            name: &format!("job-{unique}"),
-            jenkins_job: BATCH_JOB,
-            schedule: "0 1 * * *",
-            enabled: true,
-        },
-    )
-    .await
-    .expect("job");
-    let user = db::user::create(
-        &mut tx,
-        db::user::NewUser {
-            email: &format!("{unique}@acme.example"),
-            name: "Cell",
-            role: Role::Engineer,
-            password_hash: "x",
-        },
-    )
-    .await
-    .expect("user");
-    let project = db::deploy::create_project(
-        &mut tx,
-        db::deploy::NewDeployProject {
-            name: &format!("proj-{unique}"),
-            jenkins_job: DEPLOY_JOB,
-            rollback_parameter: db::deploy::DEFAULT_ROLLBACK_PARAMETER,
-        },
-    )
-    .await
-    .expect("project");
+    fixtures::agent(&mut tx, &agent_id, &server.id, &format!("agent-{unique}"), "h").await;
+    let job = fixtures::batch_job(&mut tx, &format!("job-{unique}"), BATCH_JOB).await;
+    let email = format!("{unique}@acme.example");
+    let user = fixtures::user(&mut tx, &email, "Cell", Role::Engineer, fixtures::NO_LOGIN).await;
+    let project = fixtures::deploy_project(&mut tx, &format!("proj-{unique}"), DEPLOY_JOB).await;
     tx.commit().await.expect("commit");
     let admin = world.acme.user(Role::Admin).id.clone();
     let deployment = seed_finished_deployment(&world.pool, "acme", &project.id, &admin).await;
@@ -435,17 +377,8 @@ async fn every_role_gets_exactly_its_rights(backend: Backend) {
 /// A token of a new acme user with `role` and the password [`PASSWORD`].
 async fn throwaway_token(world: &World, unique: &str, role: Role, hash: &str) -> String {
     let mut tx = world.pool.tenant_tx("acme", Access::Write).await.expect("begin");
-    let user = db::user::create(
-        &mut tx,
-        db::user::NewUser {
-            email: &format!("own-{unique}@acme.example"),
-            name: "Own account",
-            role,
-            password_hash: hash,
-        },
-    )
-    .await
-    .expect("user");
+    let email = format!("own-{unique}@acme.example");
+    let user = fixtures::user(&mut tx, &email, "Own account", role, hash).await;
     tx.commit().await.expect("commit");
     TokenKeys::new(JWT_SECRET.as_bytes())
         .issue(&user.id, role, "acme", user.session_epoch, chrono::Utc::now())

@@ -107,17 +107,11 @@ async fn the_playground_is_served_whole_under_a_policy(backend: Backend) {
 }
 
 /// A served production instance with one tenant and its ADMIN; the ADMIN's token.
-async fn production(db: &TestDb, extra: &[(&str, &str)]) -> (Guardia, String) {
-    let mut env = vec![("GUARDIA_ENV".to_owned(), "production".to_owned())];
-    env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-    let server = Guardia::start(
-        db,
-        GuardiaOptions {
-            env,
-            ..Default::default()
-        },
-    )
-    .await;
+async fn production(db: &TestDb, extra: &[&str]) -> (Guardia, String) {
+    let options = GuardiaOptions::default()
+        .with_flags(&["--env", "production"])
+        .with_flags(extra);
+    let server = Guardia::start(db, options).await;
     let pool = DbPool::connect(&db.database_url()).await.expect("pool");
     let mut tx = pool.tenant_tx("acme", Access::Write).await.expect("begin");
     db::tenant::create(&mut tx, "Acme", false).await.expect("tenant");
@@ -162,7 +156,7 @@ async fn production_shows_the_schema_only_with_a_token(backend: Backend) {
 
 async fn graphiql_off_turns_the_playground_off(backend: Backend) {
     let db = TestDb::empty(backend).await;
-    let (server, token) = production(&db, &[("GUARDIA_GRAPHIQL", "off")]).await;
+    let (server, token) = production(&db, &["--graphiql", "off"]).await;
     let response = page(&server).await;
     assert_eq!(response.status(), 404);
     assert!(

@@ -6,40 +6,18 @@ use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
 use guardia_backend::db::sr::NewSr;
-use guardia_backend::db::user::NewUser;
 use guardia_backend::db::{self, Access, DbConn, DbError, DbPool};
 use guardia_shared::Role;
 use guardia_shared::sr::SrPriority;
-use guardia_tests::{Backend, TestDb, both_backends};
+use guardia_tests::{Backend, TestDb, both_backends, fixtures};
 
 /// Creates a tenant with one user and one SR; returns (user id, SR id).
 pub async fn seed_tenant(pool: &DbPool, code: &str) -> (String, String) {
-    let mut tx = pool.tenant_tx(code, Access::Write).await.expect("begin");
-    db::tenant::create(&mut tx, &format!("Tenant {code}"), false)
-        .await
-        .expect("tenant");
-    let user = db::user::create(
-        &mut tx,
-        NewUser {
-            email: &format!("admin@{code}.example"),
-            name: "Admin",
-            role: Role::Admin,
-            password_hash: "$argon2id$placeholder",
-        },
-    )
-    .await
-    .expect("user");
-    let sr = db::sr::create(
-        &mut tx,
-        NewSr {
-            title: &format!("{code} printer broken"),
-            description: "It jams.",
-            priority: SrPriority::High,
-            requester_id: &user.id,
-        },
-    )
-    .await
-    .expect("sr");
+    let mut tx = fixtures::tenant(pool, code, &format!("Tenant {code}"), false).await;
+    let email = format!("admin@{code}.example");
+    let user = fixtures::user(&mut tx, &email, "Admin", Role::Admin, fixtures::NO_LOGIN).await;
+    let title = format!("{code} printer broken");
+    let sr = fixtures::sr(&mut tx, &title, SrPriority::High, &user.id).await;
     seed_every_other_table(&mut tx, &user.id, &sr.id).await;
     tx.commit().await.expect("commit");
     (user.id, sr.id)
@@ -54,39 +32,9 @@ async fn seed_every_other_table(tx: &mut db::TenantTx, user_id: &str, sr_id: &st
     db::tenant_jenkins::set(tx, &folder, None)
         .await
         .expect("Jenkins settings");
-    let server = db::server::create(
-        tx,
-        db::server::NewServer {
-            name: "web",
-            host: "10.0.0.1",
-            os: None,
-            environment: None,
-        },
-    )
-    .await
-    .expect("server");
-    let agent_id = db::new_id();
-    db::agent::create(
-        tx,
-        db::agent::NewAgent {
-            id: &agent_id,
-            server_id: &server.id,
-            name: "agent",
-            token_hash: "h",
-        },
-    )
-    .await
-    .expect("agent");
-    let project = db::deploy::create_project(
-        tx,
-        db::deploy::NewDeployProject {
-            name: "portal",
-            jenkins_job: "acme/portal",
-            rollback_parameter: "ROLLBACK_BUILD",
-        },
-    )
-    .await
-    .expect("project");
+    let server = fixtures::server(tx, "web", "10.0.0.1").await;
+    fixtures::agent(tx, &db::new_id(), &server.id, "agent", "h").await;
+    let project = fixtures::deploy_project(tx, "portal", "acme/portal").await;
     let deployment = db::deploy::NewDeployment {
         project_id: &project.id,
         kind: guardia_shared::deploy::DeploymentKind::Deploy,
@@ -99,17 +47,7 @@ async fn seed_every_other_table(tx: &mut db::TenantTx, user_id: &str, sr_id: &st
     db::deploy::create_deployment(tx, deployment)
         .await
         .expect("deployment");
-    let job = db::batch::create_job(
-        tx,
-        db::batch::NewBatchJob {
-            name: "nightly",
-            jenkins_job: "batch/n",
-            schedule: "0 2 * * *",
-            enabled: true,
-        },
-    )
-    .await
-    .expect("job");
+    let job = fixtures::batch_job(tx, "nightly", "batch/n").await;
     db::batch::create_run(
         tx,
         db::batch::NewBatchRun {
@@ -171,11 +109,11 @@ async fn scoped_queries_never_return_another_tenants_rows(backend: Backend) {
     let mut tx = pool.tenant_tx("alpha", Access::Read).await.expect("begin");
     assert!(matches!(
         db::sr::get(&mut tx, &beta_sr).await,
-        Err(DbError::NotFound)
+        Err(DbError::NotFound { .. })
     ));
     assert!(matches!(
         db::user::get(&mut tx, &beta_user).await,
-        Err(DbError::NotFound)
+        Err(DbError::NotFound { .. })
     ));
     assert_eq!(
         db::sr::get(&mut tx, &alpha_sr)

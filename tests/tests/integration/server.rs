@@ -15,7 +15,8 @@ async fn operational_endpoints_answer(backend: Backend) {
     )
     .expect("index");
     std::fs::write(web_dir.join("app-1234.js"), "console.log('asset')").expect("asset");
-    let server = Guardia::start(
+    // A child process: it is stopped with SIGTERM below.
+    let server = Guardia::start_process(
         &test_db,
         GuardiaOptions {
             web_dir: Some(web_dir),

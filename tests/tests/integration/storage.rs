@@ -70,7 +70,7 @@ async fn tenants_and_users(backend: Backend) {
     assert_eq!(logged_out.session_epoch, 3);
     assert!(matches!(
         db::user::set_role(&mut tx, "missing", Role::Pm).await,
-        Err(DbError::NotFound)
+        Err(DbError::NotFound { .. })
     ));
     tx.commit().await.expect("commit");
 
@@ -403,11 +403,11 @@ async fn servers_and_agents(backend: Backend) {
     db::server::delete(&mut tx, &dbs.id).await.expect("delete");
     assert!(matches!(
         db::agent::get(&mut tx, &agent.id).await,
-        Err(DbError::NotFound)
+        Err(DbError::NotFound { .. })
     ));
     assert!(matches!(
         db::server::delete(&mut tx, &dbs.id).await,
-        Err(DbError::NotFound)
+        Err(DbError::NotFound { .. })
     ));
     let other_id = db::new_id();
     db::agent::create(
@@ -721,13 +721,13 @@ async fn batch_jobs_and_runs(backend: Backend) {
     assert!(
         matches!(
             db::batch::get_run(&mut tx, &manual.id).await,
-            Err(DbError::NotFound)
+            Err(DbError::NotFound { .. })
         ),
         "runs go with their job"
     );
     assert!(matches!(
         db::batch::delete_job(&mut tx, &job.id).await,
-        Err(DbError::NotFound)
+        Err(DbError::NotFound { .. })
     ));
     tx.commit().await.expect("commit");
 }

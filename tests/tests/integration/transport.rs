@@ -229,13 +229,12 @@ async fn graphql_http_audit_passes_without_errors_or_warnings(backend: Backend) 
 /// gives no field suggestions to schema guessers.
 async fn cross_origin_access_and_production_hints(backend: Backend) {
     let db = guardia_tests::TestDb::empty(backend).await;
-    let options = guardia_tests::GuardiaOptions {
-        env: vec![
-            ("GUARDIA_CORS_ORIGINS".into(), "https://ops.example.com".into()),
-            ("GUARDIA_ENV".into(), "production".into()),
-        ],
-        ..Default::default()
-    };
+    let options = guardia_tests::GuardiaOptions::default().with_flags(&[
+        "--cors-origins",
+        "https://ops.example.com",
+        "--env",
+        "production",
+    ]);
     let server = guardia_tests::Guardia::start(&db, options).await;
     let preflight = |origin: &'static str| {
         server

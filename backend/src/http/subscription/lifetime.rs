@@ -43,7 +43,7 @@ async fn still_valid(pool: &DbPool, claims: &Claims) -> bool {
     };
     match read.await {
         Ok(user) => user.active && user.role == claims.role && user.session_epoch == claims.epoch,
-        Err(DbError::NotFound) => false,
+        Err(DbError::NotFound { .. }) => false,
         Err(e) => {
             tracing::warn!(error = %e, "cannot recheck a subscription's session");
             true
