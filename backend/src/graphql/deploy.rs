@@ -1,5 +1,5 @@
 //! Deploys through Jenkins: projects, build history, the deployment ledger with deploy and
-//! rollback, the console tail, and `deploymentUpdated` (DESIGN.md §5).
+//! rollback, the console tail, and `deploymentUpdated` (docs/jenkins.md).
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
