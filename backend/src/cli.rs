@@ -1,5 +1,5 @@
-//! The `guardia` command line (API.md, CLI): serve (default), demo, migrate, tenant and user
-//! admin, database copy.
+//! The `guardia` command line (README.md, "Commands"): serve (default), demo, migrate, tenant
+//! and user admin, database copy.
 
 mod demo;
 pub mod serve;

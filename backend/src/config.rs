@@ -1,5 +1,5 @@
-//! Settings from the environment (API.md): `DATABASE_URL`, `GUARDIA_BIND`, `GUARDIA_ENV`,
-//! `GUARDIA_JWT_SECRET`, `GUARDIA_CREDENTIAL_KEY`, `GUARDIA_WEB_DIR`.
+//! Settings from the environment (README.md, "Configuration"): `DATABASE_URL`, `GUARDIA_BIND`,
+//! `GUARDIA_ENV`, `GUARDIA_JWT_SECRET`, `GUARDIA_CREDENTIAL_KEY`, `GUARDIA_WEB_DIR`.
 //!
 //! Production refuses missing or weak secrets. Development generates them once, keeps them in
 //! `.guardia-dev-secrets` in the working directory (so tokens and stored credentials survive a

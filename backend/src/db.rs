@@ -1,4 +1,4 @@
-//! Storage: one diesel code base for SQLite and PostgreSQL (DESIGN.md §2).
+//! Storage: one diesel code base for SQLite and PostgreSQL (docs/architecture.md, "Storage").
 //!
 //! Every tenant-owned query goes through a [`TenantTx`], which carries the tenant; the domain
 //! modules below take it as their first argument and filter by it. Nothing here knows GraphQL.

@@ -1,5 +1,5 @@
-//! The GraphQL API (API.md) as a library: one module per domain, merged into the roots.
-//! Transport (HTTP, WebSocket) lives in `http::graphql`; storage in `db`.
+//! The GraphQL API (SDL in backend/schema.graphql) as a library: one module per domain, merged
+//! into the roots. Transport (HTTP, WebSocket) lives in `http::graphql`; storage in `db`.
 
 mod account;
 mod agent;

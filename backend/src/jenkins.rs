@@ -82,8 +82,8 @@ impl Jenkins for JenkinsClient {
     }
 }
 
-/// A real Jenkins response sample, kept in `backend/tests/fixtures/jenkins/` (copied from the
-/// team's `shared/jenkins/fixtures/`; provenance in its SOURCES.md).
+/// A real Jenkins response sample, kept in `backend/tests/fixtures/jenkins/` (each file's
+/// origin is listed in that folder's README.md).
 #[cfg(test)]
 fn fixture(path: &str) -> String {
     let full = format!("{}/tests/fixtures/jenkins/{path}", env!("CARGO_MANIFEST_DIR"));

@@ -1,5 +1,5 @@
 //! The Jenkins client against the protocol-faithful simulator: every call, and every way
-//! Jenkins fails (PROTOCOL.md).
+//! Jenkins fails (docs/jenkins.md).
 
 use std::time::{Duration, Instant};
 

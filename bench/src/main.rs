@@ -1,5 +1,6 @@
 //! `guardia-bench`: fills a database with many tenants and SRs, then measures the real `guardia`
-//! binary over HTTP (issue 6). Figures go to stdout as plain tables, progress to stderr.
+//! binary over HTTP (README.md, "Benchmarks"). Figures go to stdout as plain tables, progress
+//! to stderr.
 
 mod baseline;
 mod client;

@@ -256,7 +256,9 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The text for `key` in `lang`; an unknown key shows itself (and a test forbids that).
+/// The text for `key` in `lang`; an unknown key shows itself. No test checks that every key
+/// the pages use is in `TEXTS`: the test below checks that each entry is unique and has both
+/// languages, and `pages/password.rs` checks the password page's keys.
 pub fn tr(lang: Lang, key: &'static str) -> &'static str {
     TEXTS
         .iter()

@@ -1,5 +1,6 @@
-//! Authentication and CSRF as Jenkins does them (PROTOCOL.md §1): no challenge (a missing
-//! `Authorization` is a 403, wrong credentials a 401), and crumbs bound to a session cookie.
+//! Authentication and CSRF as Jenkins does them (docs/jenkins.md, "Authentication and crumbs"):
+//! no challenge (a missing `Authorization` is a 403, wrong credentials a 401), and crumbs bound
+//! to a session cookie.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};

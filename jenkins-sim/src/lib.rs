@@ -1,7 +1,7 @@
 //! A Jenkins simulator for integration tests: an axum server that answers the requests a deploy
-//! client makes (`shared/jenkins/PROTOCOL.md`) with the shapes of the real response samples in
-//! `shared/jenkins/fixtures/`, and fails the way Jenkins fails (401/403, missing crumb, 404 for
-//! discarded builds, 303 for a merged trigger, 500 for an illegal parameter value…).
+//! client makes (`docs/jenkins.md`) with the shapes of the real response samples in
+//! `backend/tests/fixtures/jenkins/`, and fails the way Jenkins fails (401/403, missing crumb,
+//! 404 for discarded builds, 303 for a merged trigger, 500 for an illegal parameter value…).
 //!
 //! Time is wall-clock: queue items and builds advance lazily on every request or API call, so
 //! a test never races a background ticker.

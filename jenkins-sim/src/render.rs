@@ -1,4 +1,4 @@
-//! The remote API's JSON shapes, after the fixtures in `shared/jenkins/fixtures/` (a-job,
+//! The remote API's JSON shapes, after the fixtures in `backend/tests/fixtures/jenkins/` (a-job,
 //! b-build, c-queue, f-folders): `_class` on roots and polymorphic entries, absolute `url`s
 //! built from the request's Host.
 

@@ -1,4 +1,5 @@
-//! The closed set of `extensions.code` values every API error carries (API.md, Errors).
+//! The closed set of `extensions.code` values every API error carries (docs/architecture.md,
+//! "Error codes").
 
 use crate::text_enum::text_enum;
 

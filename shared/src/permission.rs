@@ -1,4 +1,4 @@
-//! The permission table of DESIGN.md §3, as data. The backend's guards and the web app's
+//! The permission table (docs/permissions.md), as data. The backend's guards and the web app's
 //! visibility rules both read it; nothing else decides who may do what.
 
 use crate::role::Role;
@@ -127,7 +127,8 @@ mod tests {
 
 #[cfg(test)]
 mod specification {
-    //! DESIGN.md §3 copied as text: the shared table must say exactly this.
+    //! The table of docs/permissions.md written out again as text, independently of `TABLE`:
+    //! the data must say exactly this, so a changed cell has to be changed in both places.
     use super::*;
 
     /// Columns ADMIN PM ENGINEER DEPLOY_ENGINEER CUSTOMER: Y allowed, O own only,

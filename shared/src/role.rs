@@ -3,7 +3,7 @@
 use crate::text_enum::text_enum;
 
 text_enum! {
-    /// A user's role inside their tenant (DESIGN.md §3).
+    /// A user's role inside their tenant (rights: docs/permissions.md).
     Role {
         Admin => "ADMIN",
         Pm => "PM",

@@ -1,6 +1,7 @@
 //! Tenants (institutions) and the rules for their codes.
 
-/// A tenant code is the `tenant_id` of every row the tenant owns (DESIGN.md §2).
+/// A tenant code is the `tenant_id` of every row the tenant owns (docs/architecture.md,
+/// "Storage").
 pub const TENANT_CODE_MAX_LEN: usize = 20;
 
 /// Why a text cannot be a tenant code.

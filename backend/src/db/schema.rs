@@ -183,8 +183,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     tenant_jenkins,
 );
 
-/// Every table whose rows belong to one tenant (DESIGN.md §2): the schema-rules test and the
-/// PostgreSQL row-level-security policies cover exactly these.
+/// Every table whose rows belong to one tenant (docs/architecture.md, "Storage"): the
+/// schema-rules test and the PostgreSQL row-level-security policies cover exactly these.
 pub const TENANT_OWNED_TABLES: &[&str] = &[
     "users",
     "tenant_jenkins",

@@ -1,5 +1,5 @@
 //! Deploys through Jenkins: projects, build history, the deployment ledger with deploy and
-//! rollback, the console tail, and `deploymentUpdated` (DESIGN.md §5).
+//! rollback, the console tail, and `deploymentUpdated` (docs/jenkins.md).
 
 mod lookup;
 mod mutation;

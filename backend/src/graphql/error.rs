@@ -1,5 +1,5 @@
 //! The API layer's one error type, and the one place that maps every lower layer's errors to
-//! an `extensions.code` (API.md, Errors).
+//! an `extensions.code` (the list: docs/architecture.md, "Error codes").
 
 use guardia_shared::ErrorCode;
 

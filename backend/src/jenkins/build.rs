@@ -1,5 +1,5 @@
 //! Builds: the history page (one `tree=` request), one build, its console text and its
-//! artifacts (PROTOCOL.md §2, §5–§7).
+//! artifacts (docs/jenkins.md, "Builds", "Console text", "Artifacts").
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};

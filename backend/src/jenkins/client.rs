@@ -1,6 +1,6 @@
 //! HTTP plumbing shared by every Jenkins call: preemptive Basic auth with the API token, a
 //! timeout on each call, a crumb only when Jenkins demands one, and one mapping from status
-//! codes to [`JenkinsError`] (PROTOCOL.md §1, §9).
+//! codes to [`JenkinsError`] (docs/jenkins.md, "Authentication and crumbs", "Status codes").
 
 use std::time::Duration;
 
@@ -219,7 +219,8 @@ fn redirect_policy(base: &Url) -> reqwest::redirect::Policy {
 /// The error a refused cross-origin redirect carries.
 const OTHER_HOST: &str = "Jenkins redirected to another host";
 
-/// Maps Jenkins' failure statuses (PROTOCOL.md §9); passes success and redirects through.
+/// Maps Jenkins' failure statuses (docs/jenkins.md, "Status codes"); passes success and
+/// redirects through.
 async fn check(response: Response) -> Result<Response, JenkinsError> {
     let status = response.status();
     if status.is_success() || status.is_redirection() {

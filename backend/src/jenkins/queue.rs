@@ -1,5 +1,6 @@
 //! Starting builds: the job's parameter definitions, the trigger POST and the queue item that
-//! turns into a build (PROTOCOL.md §3–§4).
+//! turns into a build (docs/jenkins.md, "Job definitions and parameters", "Triggers and
+//! queue items").
 
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;

@@ -27,8 +27,9 @@ END
 $$;
 
 -- Tenant isolation for one table: rows are visible and writable only while the transaction's
--- `guardia.tenant_id` setting names their tenant (DESIGN.md §2, defence in depth). NULLIF:
--- a setting used earlier on the same connection reads '' afterwards, never a match.
+-- `guardia.tenant_id` setting names their tenant (docs/architecture.md, "Storage"; defence in
+-- depth). NULLIF: a setting used earlier on the same connection reads '' afterwards, never a
+-- match.
 CREATE FUNCTION guardia_enable_tenant_rls(tbl regclass) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', tbl, current_setting('guardia.app_role'));

@@ -1,6 +1,6 @@
-//! `guardia db copy` / `db verify` (issue 7): an installation filled through the API moves from
-//! SQLite to PostgreSQL (and back) and answers exactly as before; a non-empty target is
-//! refused, an interrupted copy resumes, and a tampered row is caught.
+//! `guardia db copy` / `db verify` (README.md, "Moving to PostgreSQL"): an installation filled
+//! through the API moves from SQLite to PostgreSQL (and back) and answers exactly as before; a
+//! non-empty target is refused, an interrupted copy resumes, and a tampered row is caught.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};

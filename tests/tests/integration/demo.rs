@@ -1,7 +1,7 @@
-//! `guardia demo` as a newcomer runs it (issue 5 item 11): the real binary recreates its own
-//! SQLite file, seeds tenants with every role, starts the Jenkins simulator in-process and
-//! serves; it prints the logins, says Jenkins is simulated, and a rollback goes through.
-//! The demo is SQLite by design (its own file), so these tests have no PostgreSQL variant.
+//! `guardia demo` as a newcomer runs it (README.md, "The demo"): the real binary recreates its
+//! own SQLite file, seeds tenants with every role, starts the Jenkins simulator in-process and
+//! serves; it prints the logins, says Jenkins is simulated, and a rollback goes through. The
+//! demo is SQLite by design (its own file), so these tests have no PostgreSQL variant.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
-//! Deploys through Jenkins (issue 4), against the real `guardia` and the Jenkins simulator:
-//! build history, artifact downloads, the deployment ledger with deploy and rollback, the
-//! follow-up worker, `deploymentUpdated`, and Jenkins failing the ways it fails.
+//! Deploys through Jenkins (docs/jenkins.md), against the real `guardia` and the Jenkins
+//! simulator: build history, artifact downloads, the deployment ledger with deploy and
+//! rollback, the follow-up worker, `deploymentUpdated`, and Jenkins failing the ways it fails.
 
 use std::time::{Duration, Instant};
 

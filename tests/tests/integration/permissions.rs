@@ -1,6 +1,6 @@
-//! DESIGN.md §3 against the live API: every role × every guarded query, mutation and field.
-//! The expected allow/deny below is the specification, written once, independently of the
-//! shared table the server uses.
+//! The permission table (docs/permissions.md) against the live API: every role × every guarded
+//! query, mutation and field. The expected allow/deny below is the specification, written once,
+//! independently of the shared table the server uses.
 
 use guardia_backend::auth::password::hash_password;
 use guardia_backend::auth::token::TokenKeys;

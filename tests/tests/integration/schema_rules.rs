@@ -1,7 +1,7 @@
-//! DESIGN.md §2 as a test: reads the live catalog of a migrated database on each backend and
-//! fails if a tenant-owned table lacks a NOT NULL `tenant_id`, the `(tenant_id, id)` primary
-//! key, tenant-composite foreign keys or an index leading with `tenant_id` (and, on
-//! PostgreSQL, forced row-level security).
+//! The storage rules (docs/architecture.md, "Storage") as a test: reads the live catalog of a
+//! migrated database on each backend and fails if a tenant-owned table lacks a NOT NULL
+//! `tenant_id`, the `(tenant_id, id)` primary key, tenant-composite foreign keys or an index
+//! leading with `tenant_id` (and, on PostgreSQL, forced row-level security).
 
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};

@@ -1,8 +1,8 @@
-//! The web app's HTTP answers (issue 5 item 10): the Content-Security-Policy with the hash of
-//! Trunk's inline script, the other security headers, caching of hashed assets, WebAssembly's
-//! content type, 404 for missing files but the app for client routes, the page shown when the
-//! app is not built; and signed artifact links, which download without a bearer token and are
-//! refused when tampered with, expired, or their user lost the right.
+//! The web app's HTTP answers (README.md, "The web app"): the Content-Security-Policy with the
+//! hash of Trunk's inline script, the other security headers, caching of hashed assets,
+//! WebAssembly's content type, 404 for missing files but the app for client routes, the page
+//! shown when the app is not built; and signed artifact links, which download without a bearer
+//! token and are refused when tampered with, expired, or their user lost the right.
 
 use chrono::Utc;
 use guardia_backend::auth::artifact_link::{ArtifactLink, ArtifactLinkKey};
