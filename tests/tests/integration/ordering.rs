@@ -3,7 +3,7 @@
 
 use guardia_backend::db::{self, Access, DbPool};
 use guardia_shared::Role;
-use guardia_tests::{Backend, TestDb, both_backends};
+use guardia_tests::{Backend, TestDb, both_backends, fixtures};
 
 /// Byte-wise, capitals sort before small letters; en-US puts `alice Choi` first.
 const NAMES: [&str; 3] = ["alice Choi", "Zed Park", "Émile Roy"];
@@ -16,35 +16,14 @@ async fn text_lists_sort_bytewise_whatever_the_collation(backend: Backend) {
         .expect("migrations apply");
     let pool = DbPool::connect(&test_db.database_url()).await.expect("pool");
     for code in ["zeta", "seoulhosp", "seoul-univ"] {
-        let mut tx = pool.tenant_tx(code, Access::Write).await.expect("begin");
-        db::tenant::create(&mut tx, code, code == "zeta")
-            .await
-            .expect("tenant");
+        let tx = fixtures::tenant(&pool, code, code, code == "zeta").await;
         tx.commit().await.expect("commit");
     }
     let mut tx = pool.tenant_tx("zeta", Access::Write).await.expect("begin");
     for (i, name) in NAMES.iter().enumerate() {
-        db::user::create(
-            &mut tx,
-            db::user::NewUser {
-                email: &format!("u{i}@zeta.example"),
-                name,
-                role: Role::Engineer,
-                password_hash: "not-a-real-hash",
-            },
-        )
-        .await
-        .expect("user");
-        db::deploy::create_project(
-            &mut tx,
-            db::deploy::NewDeployProject {
-                name,
-                jenkins_job: "app-deploy",
-                rollback_parameter: "VERSION",
-            },
-        )
-        .await
-        .expect("project");
+        let email = format!("u{i}@zeta.example");
+        fixtures::user(&mut tx, &email, name, Role::Engineer, fixtures::NO_LOGIN).await;
+        fixtures::deploy_project(&mut tx, name, "app-deploy").await;
     }
     let users: Vec<String> = db::user::list(&mut tx)
         .await

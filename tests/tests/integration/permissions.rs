@@ -336,7 +336,13 @@ async fn every_role_gets_exactly_its_rights(backend: Backend) {
     let hash = hash_password(PASSWORD).expect("hash");
     let mut cells = 0;
     let mut wrong = Vec::new();
+    // What the server did, one line per operation: the reviewed copy is in snapshots/.
+    let mut observed = format!("{:<28}", "operation \\ role");
+    for role in Role::ALL {
+        observed.push_str(&format!(" {:<15}", role.as_str()));
+    }
     for (i, operation) in OPERATIONS.iter().enumerate() {
+        observed.push_str(&format!("\n{:<28}", operation.field));
         for role in Role::ALL {
             let unique = format!("c{i}-{}", role_slug(*role));
             let fresh = fresh(&world, &unique).await;
@@ -349,6 +355,15 @@ async fn every_role_gets_exactly_its_rights(backend: Backend) {
                 .gql(&token, operation.document, (operation.variables)(&fresh))
                 .await;
             let codes = error_codes(&body);
+            let forbidden = codes == ["FORBIDDEN"] && body["errors"][0]["path"] == json!([operation.field]);
+            let outcome = if codes.is_empty() {
+                "allowed"
+            } else if forbidden {
+                "FORBIDDEN"
+            } else {
+                "other"
+            };
+            observed.push_str(&format!(" {outcome:<15}"));
             let expect_allowed = allowed(operation.allowed, *role);
             let ok = if expect_allowed {
                 codes.is_empty() && !body["data"][operation.field].is_null()
@@ -372,6 +387,9 @@ async fn every_role_gets_exactly_its_rights(backend: Backend) {
         wrong.join("\n")
     );
     assert_eq!(cells, OPERATIONS.len() * Role::ALL.len());
+    // The same table on both backends.
+    let observed: Vec<&str> = observed.lines().map(str::trim_end).collect();
+    insta::assert_snapshot!("every_role_gets_exactly_its_rights", observed.join("\n"));
 }
 
 /// A token of a new acme user with `role` and the password [`PASSWORD`].
