@@ -22,6 +22,7 @@ use crate::events::DeployEvents;
 use crate::graphql::{self, AppFlags, Services};
 use crate::http::{self, AppSetup, AppState, GraphqlState, MetricsToken, TrustedProxies};
 use crate::jenkins::{Breaker, Jenkins, JenkinsClient, JenkinsConfig};
+use crate::scheduler::{ScheduleTime, Scheduler};
 use crate::tenant_jenkins::JenkinsDirectory;
 use crate::worker::{ActiveTenants, Worker};
 
@@ -51,12 +52,18 @@ pub struct Config {
     pub token_lifetime: chrono::Duration,
     /// `guardia serve` (all false) or `guardia demo`.
     pub flags: AppFlags,
+    /// The time zone batch schedules are read in, and the clock they are read against.
+    pub schedule_time: ScheduleTime,
+    /// How often the scheduler looks for due batch runs; `None`: only when told
+    /// ([`App::scheduler`], for tests that move the clock themselves).
+    pub scheduler_every: Option<Duration>,
 }
 
 /// The assembled application: storage migrated, worker running, router ready.
 pub struct App {
     router: Router,
     services: Arc<Services>,
+    scheduler: Scheduler,
     database: DatabaseUrl,
     started: Instant,
     background: Background,
@@ -108,7 +115,14 @@ impl App {
             poll: config.jenkins_poll,
         }
         .spawn();
-        let background = Background(listener.into_iter().chain([worker]).collect());
+        let scheduler = Scheduler {
+            pool: pool.clone(),
+            jenkins: jenkins.clone(),
+            active: active_runs.clone(),
+            time: config.schedule_time.clone(),
+        };
+        let ticking = config.scheduler_every.map(|every| scheduler.clone().spawn(every));
+        let background = Background(listener.into_iter().chain([worker]).chain(ticking).collect());
         let jwt_secret = config.secrets.jwt_secret.expose();
         let services = Arc::new(Services {
             pool,
@@ -120,6 +134,7 @@ impl App {
             active_runs,
             artifact_links: ArtifactLinkKey::new(jwt_secret),
             app: config.flags,
+            schedule_time: config.schedule_time,
         });
         let state = AppState {
             graphql: GraphqlState {
@@ -139,10 +154,17 @@ impl App {
         Ok(App {
             router,
             services,
+            scheduler,
             database: config.database,
             started,
             background,
         })
+    }
+
+    /// The batch scheduler, to look for due runs now (its own loop looks every
+    /// `scheduler_every`).
+    pub fn scheduler(&self) -> Scheduler {
+        self.scheduler.clone()
     }
 
     /// The connection pool (for start-up hints and the demo's seeding).

@@ -12,6 +12,7 @@ pub mod graphql;
 pub mod http;
 pub mod jenkins;
 pub mod private_file;
+pub mod scheduler;
 pub mod service;
 pub mod telemetry;
 pub mod tenant_jenkins;

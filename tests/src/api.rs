@@ -131,6 +131,8 @@ pub struct WorldOptions {
     pub flags: Vec<String>,
     /// Run the `guardia` binary as a child process (for tests of the process itself).
     pub process: bool,
+    /// A clock the test sets, for the batch scheduler (see [`GuardiaOptions::clock`]).
+    pub clock: Option<std::sync::Arc<guardia_backend::scheduler::ManualClock>>,
 }
 
 impl World {
@@ -184,6 +186,7 @@ impl World {
         let mut served = jenkins_options(&jenkins);
         served.web_dir = options.web_dir;
         served.flags.extend(options.flags);
+        served.clock = options.clock;
         let server = if options.process {
             Guardia::start_process(&db, served).await
         } else {

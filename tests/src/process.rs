@@ -162,6 +162,7 @@ impl Guardia {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         Guardia {
+            scheduler: None,
             running: Running::Process(child),
             base_url,
             http,

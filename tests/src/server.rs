@@ -3,11 +3,13 @@
 //! `Guardia::start_process` runs the `guardia` binary instead where the process is the point.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use guardia_backend::app::App;
 use guardia_backend::cli::serve::ServeArgs;
 use guardia_backend::config::{RunMode, Secrets};
+use guardia_backend::scheduler::{ManualClock, Scheduler};
 use tokio::sync::oneshot;
 
 use crate::TestDb;
@@ -21,6 +23,9 @@ pub struct GuardiaOptions {
     pub flags: Vec<String>,
     /// Environment of the child process ([`Guardia::start_process`] only).
     pub env: Vec<(String, String)>,
+    /// A clock the test sets: the batch scheduler reads it and looks for due runs only when
+    /// the test calls [`Guardia::scheduler`]`.tick()` (in-process only).
+    pub clock: Option<Arc<ManualClock>>,
 }
 
 impl GuardiaOptions {
@@ -34,6 +39,8 @@ impl GuardiaOptions {
 /// A served `guardia`, stopped when dropped.
 pub struct Guardia {
     pub(crate) running: Running,
+    /// The in-process app's batch scheduler.
+    pub(crate) scheduler: Option<Scheduler>,
     pub base_url: String,
     pub http: reqwest::Client,
 }
@@ -77,12 +84,17 @@ impl Guardia {
         .map(str::to_owned)
         .chain(options.flags);
         let args = ServeArgs::parse_flags(flags).unwrap_or_else(|e| panic!("serve flags: {e}"));
-        let config = args
+        let mut config = args
             .into_config(db.database_url(), |_| Ok(test_secrets()))
             .unwrap_or_else(|e| panic!("serve settings: {e:#}"));
+        if let Some(clock) = options.clock {
+            config.schedule_time.clock = clock;
+            config.scheduler_every = None;
+        }
         let app = App::build(config)
             .await
             .unwrap_or_else(|e| panic!("the app builds: {e:#}"));
+        let scheduler = Some(app.scheduler());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
@@ -92,6 +104,7 @@ impl Guardia {
             let _ = stopped.await;
         }));
         Guardia {
+            scheduler,
             running: Running::InProcess {
                 stop: Some(stop),
                 task,
@@ -99,6 +112,11 @@ impl Guardia {
             base_url,
             http: http_client(),
         }
+    }
+
+    /// The in-process app's batch scheduler.
+    pub fn scheduler(&self) -> &Scheduler {
+        self.scheduler.as_ref().expect("an in-process app")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -29,6 +30,7 @@ use crate::db::{self, DatabaseUrl, DbPool};
 use crate::graphql::AppFlags;
 use crate::http::TrustedProxies;
 use crate::jenkins::{JenkinsClient, JenkinsConfig};
+use crate::scheduler::{ScheduleTime, SystemClock};
 
 /// The password of every demo login.
 pub const PASSWORD: &str = "guardia-demo-1234";
@@ -87,6 +89,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             demo: true,
             jenkins_simulated: true,
         },
+        schedule_time: ScheduleTime {
+            timezone: chrono_tz::Asia::Seoul,
+            clock: Arc::new(SystemClock),
+        },
+        scheduler_every: Some(serve::SCHEDULER_EVERY),
     };
     let app = App::build(config).await?;
     let listener = tokio::net::TcpListener::bind(bind)

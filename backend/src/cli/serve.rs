@@ -1,6 +1,7 @@
 //! `guardia serve`: the settings from flags and environment, then [`App`] until SIGTERM or Ctrl-C.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -13,6 +14,10 @@ use crate::db::{self, DatabaseUrl, DbPool};
 use crate::graphql::AppFlags;
 use crate::http::{MetricsToken, TrustedProxies};
 use crate::jenkins::JenkinsConfig;
+use crate::scheduler::{ScheduleTime, SystemClock};
+
+/// How often `guardia serve` looks for due batch runs: a due time starts within this.
+pub const SCHEDULER_EVERY: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -38,6 +43,9 @@ pub struct ServeArgs {
     /// The bearer token /metrics requires (at least 16 characters); unset: /metrics answers 404
     #[arg(long, env = "GUARDIA_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// The time zone batch schedules are read in (an IANA name)
+    #[arg(long, env = "GUARDIA_TIMEZONE", default_value = "Asia/Seoul")]
+    pub timezone: String,
     /// How long a login lasts, e.g. `90` (minutes), `45m`, `8h`: 5 minutes to 24 hours (8 hours by default)
     #[arg(long, env = "GUARDIA_TOKEN_TTL")]
     pub token_ttl: Option<String>,
@@ -119,6 +127,16 @@ impl ServeArgs {
                 _ => DEFAULT_TOKEN_LIFETIME,
             },
             flags: AppFlags::default(),
+            schedule_time: ScheduleTime {
+                timezone: self.timezone.trim().parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "GUARDIA_TIMEZONE: '{}' is not a time zone name such as Asia/Seoul or UTC",
+                        self.timezone
+                    )
+                })?,
+                clock: Arc::new(SystemClock),
+            },
+            scheduler_every: Some(SCHEDULER_EVERY),
             secrets: secrets(mode)?,
         })
     }

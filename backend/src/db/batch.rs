@@ -59,6 +59,8 @@ pub struct BatchRun {
     pub finished_at: Option<NaiveDateTime>,
     /// Why GUARDiA closed the run without a build (job refused, Jenkins down).
     pub failure_reason: Option<String>,
+    /// A scheduled run started after downtime, for the latest due time it missed.
+    pub catch_up: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -161,6 +163,50 @@ pub async fn delete_job(tx: &mut TenantTx, id: &str) -> Result<(), DbError> {
 
 /// Records a triggered run as QUEUED. A second run for the same scheduled time is a `Conflict`.
 pub async fn create_run(tx: &mut TenantTx, new: NewBatchRun<'_>) -> Result<BatchRun, DbError> {
+    insert_run(tx, new, false).await
+}
+
+/// Claims the due time `scheduled_for` of a job for the scheduler: `None` when a run for that
+/// time exists already (another process, or before a restart, claimed it).
+pub async fn claim_scheduled_run(
+    tx: &mut TenantTx,
+    batch_job_id: &str,
+    scheduled_for: NaiveDateTime,
+    catch_up: bool,
+) -> Result<Option<BatchRun>, DbError> {
+    let new = NewBatchRun {
+        batch_job_id,
+        triggered_by: None,
+        scheduled_for: Some(scheduled_for),
+        queue_item_id: None,
+    };
+    match insert_run(tx, new, catch_up).await {
+        Ok(run) => Ok(Some(run)),
+        Err(DbError::Conflict(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+/// The latest due time the scheduler claimed for a job.
+pub async fn last_scheduled_for(
+    tx: &mut TenantTx,
+    batch_job_id: &str,
+) -> Result<Option<NaiveDateTime>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        batch_runs::table
+            .filter(
+                batch_runs::tenant_id
+                    .eq(&tenant)
+                    .and(batch_runs::batch_job_id.eq(batch_job_id)),
+            )
+            .select(diesel::dsl::max(batch_runs::scheduled_for))
+            .first::<Option<NaiveDateTime>>(c)
+            .await
+    })?)
+}
+
+async fn insert_run(tx: &mut TenantTx, new: NewBatchRun<'_>, catch_up: bool) -> Result<BatchRun, DbError> {
     let at = now();
     let row = BatchRun {
         tenant_id: tx.tenant_id().to_owned(),
@@ -175,6 +221,7 @@ pub async fn create_run(tx: &mut TenantTx, new: NewBatchRun<'_>) -> Result<Batch
         updated_at: at,
         finished_at: None,
         failure_reason: None,
+        catch_up,
     };
     db_run!(tx.conn(), |c| {
         diesel::insert_into(batch_runs::table)

@@ -139,6 +139,7 @@ diesel::table! {
         updated_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
         failure_reason -> Nullable<Text>,
+        catch_up -> Bool,
     }
 }
 

@@ -14,6 +14,8 @@ pub struct AppInfo {
     pub demo: bool,
     /// Deploys and batch runs go to an in-process Jenkins simulator, not a real Jenkins.
     pub jenkins_simulated: bool,
+    /// The time zone batch schedules are read in (`GUARDIA_TIMEZONE`), e.g. `Asia/Seoul`.
+    pub timezone: String,
 }
 
 #[derive(Default)]
@@ -23,11 +25,12 @@ pub struct AppInfoQuery;
 impl AppInfoQuery {
     /// The server's version and whether it is a demo; needs no login.
     async fn app_info(&self, ctx: &Context<'_>) -> AppInfo {
-        let flags = services(ctx).app;
+        let services = services(ctx);
         AppInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            demo: flags.demo,
-            jenkins_simulated: flags.jenkins_simulated,
+            demo: services.app.demo,
+            jenkins_simulated: services.app.jenkins_simulated,
+            timezone: services.schedule_time.timezone.name().to_owned(),
         }
     }
 }

@@ -33,6 +33,14 @@ impl BatchJob {
     async fn enabled(&self) -> bool {
         self.0.enabled
     }
+    /// The next time the schedule names, in UTC (schedules are read in the installation's time
+    /// zone, `appInfo.timezone`); null while the job is disabled.
+    async fn next_run_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
+        if !self.0.enabled {
+            return None;
+        }
+        context::services(ctx).schedule_time.next_run(&self.0.schedule)
+    }
     async fn last_run(&self, ctx: &Context<'_>) -> ApiResult<Option<BatchRun>> {
         Ok(context::loaders(ctx)?
             .last_runs
@@ -62,6 +70,14 @@ impl BatchRun {
     /// Why GUARDiA closed the run without a build: Jenkins refused or could not be reached.
     async fn failure_reason(&self) -> Option<&str> {
         self.0.failure_reason.as_deref()
+    }
+    /// The due time the scheduler started this run for; null for a run started by a person.
+    async fn scheduled_for(&self) -> Option<DateTime<Utc>> {
+        self.0.scheduled_for.map(|t| t.and_utc())
+    }
+    /// Started late, after downtime, for the latest due time the scheduler missed.
+    async fn catch_up(&self) -> bool {
+        self.0.catch_up
     }
 }
 

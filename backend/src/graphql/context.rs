@@ -18,6 +18,7 @@ use crate::auth::token::TokenKeys;
 use crate::crypto::credential::CredentialCipher;
 use crate::db::{Access, DbPool, TenantTx};
 use crate::events::DeployEvents;
+use crate::scheduler::ScheduleTime;
 use crate::service::trigger::PendingRun;
 use crate::tenant_jenkins::JenkinsDirectory;
 use crate::worker::ActiveTenants;
@@ -37,6 +38,8 @@ pub struct Services {
     pub artifact_links: ArtifactLinkKey,
     /// How this server runs, for `appInfo`.
     pub app: AppFlags,
+    /// The time zone and clock of batch schedules (`BatchJob.nextRunAt`).
+    pub schedule_time: ScheduleTime,
 }
 
 /// How the server runs: `guardia serve` (all false) or `guardia demo`.

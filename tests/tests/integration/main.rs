@@ -20,6 +20,7 @@ mod ordering;
 mod permissions;
 mod playground;
 mod rls;
+mod scheduler;
 mod schema_rules;
 mod server;
 mod statements;

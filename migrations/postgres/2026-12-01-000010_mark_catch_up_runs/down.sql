@@ -1,0 +1,1 @@
+ALTER TABLE batch_runs DROP COLUMN catch_up;

@@ -1,0 +1,2 @@
+-- A scheduled run started late, after downtime, for the latest due time it missed.
+ALTER TABLE batch_runs ADD COLUMN catch_up BOOLEAN NOT NULL DEFAULT 0;
