@@ -54,9 +54,9 @@ pub struct Config {
     pub flags: AppFlags,
     /// The time zone batch schedules are read in, and the clock they are read against.
     pub schedule_time: ScheduleTime,
-    /// How often the scheduler looks for due batch runs; `None`: only when told
-    /// ([`App::scheduler`], for tests that move the clock themselves).
-    pub scheduler_every: Option<Duration>,
+    /// Whether the scheduler looks for due batch runs by itself (every minute); false: only
+    /// when told ([`App::scheduler`], for tests that move the clock themselves).
+    pub run_scheduler: bool,
 }
 
 /// The assembled application: storage migrated, worker running, router ready.
@@ -121,7 +121,7 @@ impl App {
             active: active_runs.clone(),
             time: config.schedule_time.clone(),
         };
-        let ticking = config.scheduler_every.map(|every| scheduler.clone().spawn(every));
+        let ticking = config.run_scheduler.then(|| scheduler.clone().spawn());
         let background = Background(listener.into_iter().chain([worker]).chain(ticking).collect());
         let jwt_secret = config.secrets.jwt_secret.expose();
         let services = Arc::new(Services {
@@ -161,8 +161,8 @@ impl App {
         })
     }
 
-    /// The batch scheduler, to look for due runs now (its own loop looks every
-    /// `scheduler_every`).
+    /// The batch scheduler, to look for due runs now (its own loop, when it runs, looks every
+    /// minute).
     pub fn scheduler(&self) -> Scheduler {
         self.scheduler.clone()
     }

@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::db::{self, Access, DbError, DbPool};
@@ -79,6 +79,15 @@ impl ScheduleTime {
     }
 }
 
+/// How long from `now` until just after the next minute begins.
+fn until_next_minute(now: DateTime<Utc>) -> Duration {
+    let into_minute = u64::from(now.second()) * 1000 + u64::from(now.timestamp_subsec_millis());
+    Duration::from_millis(60_000 - into_minute.min(59_999) + AFTER_THE_MINUTE_MS)
+}
+
+/// A look starts this long after the minute, so that a clock a little behind still sees it.
+const AFTER_THE_MINUTE_MS: u64 = 200;
+
 /// What one look at every tenant did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tick {
@@ -104,12 +113,14 @@ struct Due {
 }
 
 impl Scheduler {
-    /// Looks every `every` until the task is stopped.
-    pub fn spawn(self, every: Duration) -> tokio::task::JoinHandle<()> {
+    /// Looks at start, then just after every minute begins (schedules name minutes), until the
+    /// task is stopped: a due time starts within about a second, and an idle tenant costs one
+    /// look a minute.
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
                 self.tick().await;
-                tokio::time::sleep(every).await;
+                tokio::time::sleep(until_next_minute(self.time.clock.now())).await;
             }
         })
     }
@@ -177,11 +188,12 @@ impl Scheduler {
             let claimed = db::batch::last_scheduled_for(&mut tx, &job.id).await?;
             let since = claimed.map_or(job.updated_at, |c| c.max(job.updated_at));
             let at = latest.naive_utc();
-            if at > since {
+            let catch_up = now - latest > ON_TIME;
+            if at > since && (!catch_up || job.catch_up) {
                 due.push(Due {
                     job_id: job.id,
                     at,
-                    catch_up: now - latest > ON_TIME,
+                    catch_up,
                 });
             }
         }
@@ -205,5 +217,41 @@ impl Scheduler {
         audit::record(&mut tx, Actor::System { note }, "batch.run_scheduled", &run.id).await?;
         tx.commit().await?;
         Ok(Some(run.id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_loop_wakes_just_after_the_next_minute() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            until_next_minute(at("2026-12-01T03:00:00Z")),
+            Duration::from_millis(60_200)
+        );
+        assert_eq!(
+            until_next_minute(at("2026-12-01T03:00:59.900Z")),
+            Duration::from_millis(300)
+        );
+        assert_eq!(
+            until_next_minute(at("2026-12-01T03:00:30Z")),
+            Duration::from_millis(30_200)
+        );
+    }
+
+    #[test]
+    fn due_times_and_next_runs_follow_the_time_zone() {
+        let time = ScheduleTime {
+            timezone: chrono_tz::Asia::Seoul,
+            clock: Arc::new(ManualClock::new("2026-12-01T00:30:00Z".parse().unwrap())),
+        };
+        // 09:00 in Seoul is 00:00 UTC.
+        let next = time.next_run("0 9 * * *").unwrap();
+        assert_eq!(next, "2026-12-02T00:00:00Z".parse::<DateTime<Utc>>().unwrap());
+        let latest = time.latest_due("0 9 * * *", time.clock.now()).unwrap();
+        assert_eq!(latest, "2026-12-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap());
+        assert!(time.next_run("not a schedule").is_none());
     }
 }

@@ -72,6 +72,7 @@ pub async fn batch_job(tx: &mut TenantTx, name: &str, jenkins_job: &str) -> db::
         jenkins_job,
         schedule: "0 2 * * *",
         enabled: true,
+        catch_up: true,
     };
     db::batch::create_job(tx, new).await.expect("batch job")
 }

@@ -89,7 +89,7 @@ impl Guardia {
             .unwrap_or_else(|e| panic!("serve settings: {e:#}"));
         if let Some(clock) = options.clock {
             config.schedule_time.clock = clock;
-            config.scheduler_every = None;
+            config.run_scheduler = false;
         }
         let app = App::build(config)
             .await

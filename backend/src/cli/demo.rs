@@ -93,7 +93,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             timezone: chrono_tz::Asia::Seoul,
             clock: Arc::new(SystemClock),
         },
-        scheduler_every: Some(serve::SCHEDULER_EVERY),
+        run_scheduler: true,
     };
     let app = App::build(config).await?;
     let listener = tokio::net::TcpListener::bind(bind)

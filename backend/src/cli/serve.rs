@@ -16,9 +16,6 @@ use crate::http::{MetricsToken, TrustedProxies};
 use crate::jenkins::JenkinsConfig;
 use crate::scheduler::{ScheduleTime, SystemClock};
 
-/// How often `guardia serve` looks for due batch runs: a due time starts within this.
-pub const SCHEDULER_EVERY: Duration = Duration::from_secs(10);
-
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on
@@ -136,7 +133,7 @@ impl ServeArgs {
                 })?,
                 clock: Arc::new(SystemClock),
             },
-            scheduler_every: Some(SCHEDULER_EVERY),
+            run_scheduler: true,
             secrets: secrets(mode)?,
         })
     }

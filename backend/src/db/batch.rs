@@ -7,7 +7,7 @@ use guardia_shared::deploy::RunStatus;
 
 use super::order::bytewise;
 use super::schema::{batch_jobs, batch_runs};
-use super::{DbError, Found, TenantTx, new_id, now};
+use super::{DbError, Found, Page, PageRequest, TenantTx, new_id, now};
 use crate::db_run;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -22,6 +22,8 @@ pub struct BatchJob {
     pub enabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// After downtime, run once for the latest due time missed (else wait for the next).
+    pub catch_up: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -30,6 +32,7 @@ pub struct NewBatchJob<'a> {
     pub jenkins_job: &'a str,
     pub schedule: &'a str,
     pub enabled: bool,
+    pub catch_up: bool,
 }
 
 #[derive(Debug, Clone, Default, AsChangeset)]
@@ -39,6 +42,7 @@ pub struct BatchJobChanges {
     pub jenkins_job: Option<String>,
     pub schedule: Option<String>,
     pub enabled: Option<bool>,
+    pub catch_up: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -96,6 +100,7 @@ pub async fn create_job(tx: &mut TenantTx, new: NewBatchJob<'_>) -> Result<Batch
         enabled: new.enabled,
         created_at: at,
         updated_at: at,
+        catch_up: new.catch_up,
     };
     db_run!(tx.conn(), |c| {
         diesel::insert_into(batch_jobs::table)
@@ -279,8 +284,35 @@ pub async fn latest_runs_of(tx: &mut TenantTx, job_ids: &[String]) -> Result<Vec
     })?)
 }
 
-/// All runs of one job, newest first.
-pub async fn runs_of_job(tx: &mut TenantTx, job_id: &str, limit: i64) -> Result<Vec<BatchRun>, DbError> {
+/// One page of a job's runs, newest first.
+pub async fn runs_of_job(
+    tx: &mut TenantTx,
+    job_id: &str,
+    page: &PageRequest,
+) -> Result<Page<BatchRun>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    let rows = db_run!(tx.conn(), |c| {
+        let mut query = batch_runs::table
+            .filter(
+                batch_runs::tenant_id
+                    .eq(&tenant)
+                    .and(batch_runs::batch_job_id.eq(job_id)),
+            )
+            .into_boxed();
+        if let Some(after) = &page.after {
+            query = query.filter(batch_runs::id.lt(after));
+        }
+        query
+            .order(batch_runs::id.desc())
+            .limit(page.fetch_limit())
+            .select(BatchRun::as_select())
+            .load(c)
+            .await
+    })?;
+    Ok(Page::from_overfetch(rows, page))
+}
+
+pub async fn count_runs(tx: &mut TenantTx, job_id: &str) -> Result<i64, DbError> {
     let tenant = tx.tenant_id().to_owned();
     Ok(db_run!(tx.conn(), |c| {
         batch_runs::table
@@ -289,10 +321,8 @@ pub async fn runs_of_job(tx: &mut TenantTx, job_id: &str, limit: i64) -> Result<
                     .eq(&tenant)
                     .and(batch_runs::batch_job_id.eq(job_id)),
             )
-            .order(batch_runs::id.desc())
-            .limit(limit)
-            .select(BatchRun::as_select())
-            .load(c)
+            .count()
+            .get_result(c)
             .await
     })?)
 }

@@ -122,6 +122,7 @@ diesel::table! {
         enabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        catch_up -> Bool,
     }
 }
 

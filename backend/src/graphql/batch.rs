@@ -9,12 +9,36 @@ use super::audit_trail::record;
 use super::context::{self, AfterCommit, read_before_waiting, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
+use super::pagination::{connection, page_request};
+use super::user::{self, User};
 use super::validate;
 use crate::db;
 use crate::service::trigger::{self, PendingRun, RunPlan};
 
 pub struct BatchJob(pub db::batch::BatchJob);
 pub struct BatchRun(pub db::batch::BatchRun);
+
+impl From<db::batch::BatchRun> for BatchRun {
+    fn from(row: db::batch::BatchRun) -> Self {
+        BatchRun(row)
+    }
+}
+
+impl BatchRun {
+    pub fn row_id(&self) -> &str {
+        &self.0.id
+    }
+}
+
+#[expect(
+    clippy::ptr_arg,
+    reason = "connection! passes its filter (the job id) by reference"
+)]
+async fn count_runs(ctx: &Context<'_>, job_id: &String) -> ApiResult<i64> {
+    Ok(db::batch::count_runs(&mut *tx(ctx).await?, job_id).await?)
+}
+
+connection!(BatchRunConnection, BatchRunEdge, BatchRun, String, count_runs);
 
 #[Object]
 impl BatchJob {
@@ -40,6 +64,22 @@ impl BatchJob {
             return None;
         }
         context::services(ctx).schedule_time.next_run(&self.0.schedule)
+    }
+    /// After downtime, whether the job runs once for the latest due time it missed.
+    async fn catch_up(&self) -> bool {
+        self.0.catch_up
+    }
+    /// The job's runs, newest first: by a person (`triggeredBy`) or by the scheduler.
+    #[graphql(complexity = "super::pagination::weight(first, 20, child_complexity)")]
+    async fn runs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(20)")] first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<BatchRunConnection> {
+        let page = page_request(first, after.as_deref())?;
+        let rows = db::batch::runs_of_job(&mut *tx(ctx).await?, &self.0.id, &page).await?;
+        Ok(BatchRunConnection::new(rows, self.0.id.clone()))
     }
     async fn last_run(&self, ctx: &Context<'_>) -> ApiResult<Option<BatchRun>> {
         Ok(context::loaders(ctx)?
@@ -79,6 +119,19 @@ impl BatchRun {
     async fn catch_up(&self) -> bool {
         self.0.catch_up
     }
+    /// Who started the run; null when the scheduler did.
+    async fn triggered_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        match &self.0.triggered_by {
+            Some(id) => user::load(ctx, id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+    /// How long the build took, in milliseconds, once the run has finished.
+    async fn duration_ms(&self) -> Option<i64> {
+        self.0
+            .finished_at
+            .map(|end| (end - self.0.started_at).num_milliseconds())
+    }
 }
 
 #[derive(InputObject)]
@@ -88,6 +141,9 @@ pub struct CreateBatchJobInput {
     pub schedule: String,
     #[graphql(default_with = "Some(true)")]
     pub enabled: Option<bool>,
+    /// After downtime, run once for the latest due time missed (default) or wait for the next.
+    #[graphql(default_with = "Some(true)")]
+    pub catch_up: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -96,6 +152,7 @@ pub struct UpdateBatchJobInput {
     pub jenkins_job: Option<String>,
     pub schedule: Option<String>,
     pub enabled: Option<bool>,
+    pub catch_up: Option<bool>,
 }
 
 #[derive(Default)]
@@ -130,6 +187,7 @@ impl BatchMutation {
             jenkins_job: &jenkins_job,
             schedule: &schedule,
             enabled: input.enabled.unwrap_or(true),
+            catch_up: input.catch_up.unwrap_or(true),
         };
         let job = db::batch::create_job(&mut tx, new).await?;
         record(&mut tx, ctx, "batch.create", &job.id).await?;
@@ -162,6 +220,7 @@ impl BatchMutation {
             jenkins_job,
             schedule,
             enabled: input.enabled,
+            catch_up: input.catch_up,
         };
         let job = db::batch::update_job(&mut tx, &id, &changes).await?;
         record(&mut tx, ctx, "batch.update", &job.id).await?;

@@ -105,6 +105,7 @@ async fn rows_outside_the_folder_are_refused_at_use(backend: Backend) {
                 jenkins_job: &batch_job("globex"),
                 schedule: "0 2 * * *",
                 enabled: true,
+                catch_up: true,
             },
         )
         .await

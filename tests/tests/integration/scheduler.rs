@@ -49,6 +49,20 @@ async fn world(backend: Backend, clock: &Arc<ManualClock>) -> World {
     world
 }
 
+/// The id of acme's `every-five` job.
+async fn every_five_id(world: &World) -> String {
+    let body = world
+        .gql(
+            world.acme.token(Role::Admin),
+            "{ batchJobs { id name } }",
+            json!({}),
+        )
+        .await;
+    let jobs = gql_ok(&body)["batchJobs"].as_array().expect("a list").clone();
+    let five = jobs.iter().find(|j| j["name"] == "every-five").expect("the job");
+    five["id"].as_str().expect("an id").to_owned()
+}
+
 async fn disable(world: &World, token: &str, job_id: &str) {
     let body = world
         .gql(
@@ -65,7 +79,14 @@ async fn runs(world: &World) -> Vec<Value> {
     let mut tx = world.pool.tenant_tx("acme", Access::Read).await.expect("begin");
     let jobs = db::batch::list_jobs(&mut tx).await.expect("jobs");
     let job = jobs.iter().find(|j| j.name == "every-five").expect("the job");
-    let mut rows = db::batch::runs_of_job(&mut tx, &job.id, 100).await.expect("runs");
+    let page = db::PageRequest {
+        first: 100,
+        after: None,
+    };
+    let mut rows = db::batch::runs_of_job(&mut tx, &job.id, &page)
+        .await
+        .expect("runs")
+        .items;
     tx.commit().await.expect("commit");
     rows.sort_by_key(|r| r.scheduled_for);
     rows.into_iter()
@@ -172,6 +193,69 @@ async fn downtime_yields_at_most_one_catch_up_run(backend: Backend) {
     let tick = scheduler.tick().await;
     assert_eq!((tick.started, tick.catch_up), (1, 0));
     assert_eq!(world.jenkins.triggers(JOB).len(), 3);
+
+    // The history says who started each run and for which due time, newest first.
+    let body = world
+        .gql(
+            world.acme.token(Role::Pm),
+            "{ batchJobs { name runs(first: 2) { totalCount pageInfo { hasNextPage }
+               edges { node { scheduledFor catchUp triggeredBy { email } } } } } }",
+            json!({}),
+        )
+        .await;
+    let data = gql_ok(&body);
+    let five = data["batchJobs"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|j| j["name"] == "every-five")
+        .expect("the job");
+    assert_eq!(five["runs"]["totalCount"], 3, "{body}");
+    assert_eq!(five["runs"]["pageInfo"]["hasNextPage"], true);
+    let nodes: Vec<&Value> = five["runs"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    let due: Vec<DateTime<Utc>> = nodes
+        .iter()
+        .map(|n| {
+            n["scheduledFor"]
+                .as_str()
+                .expect("a time")
+                .parse()
+                .expect("RFC 3339")
+        })
+        .collect();
+    assert_eq!(due, [at(start, 55, 0), at(start, 50, 0)]);
+    assert_eq!(nodes[1]["catchUp"], true);
+    assert!(
+        nodes.iter().all(|n| n["triggeredBy"].is_null()),
+        "the scheduler: {body}"
+    );
+}
+
+async fn a_job_without_catch_up_waits_for_its_next_due_time(backend: Backend) {
+    let start = start_time();
+    let clock = Arc::new(ManualClock::new(at(start, 0, 1)));
+    let world = world(backend, &clock).await;
+    let admin = world.acme.token(Role::Admin);
+    let five = every_five_id(&world).await;
+    let changed = world
+        .gql(
+            admin,
+            "mutation($id: ID!) { updateBatchJob(id: $id, input: { catchUp: false }) { catchUp } }",
+            json!({ "id": five }),
+        )
+        .await;
+    assert_eq!(gql_ok(&changed)["updateBatchJob"]["catchUp"], false);
+    let scheduler = world.server.scheduler();
+    clock.set(at(start, 52, 0));
+    assert_eq!(scheduler.tick().await.started, 0, "03:50 was missed: no catch-up");
+    clock.set(at(start, 55, 1));
+    assert_eq!(scheduler.tick().await.started, 1, "03:55 runs on time");
+    assert_eq!(world.jenkins.triggers(JOB).len(), 1);
 }
 
 async fn jenkins_down_at_a_due_time_leaves_a_failed_run_and_the_next_fires(backend: Backend) {
@@ -208,10 +292,8 @@ async fn disabled_jobs_never_fire(backend: Backend) {
     let clock = Arc::new(ManualClock::new(at(start, 0, 1)));
     let world = world(backend, &clock).await;
     let admin = world.acme.token(Role::Admin);
-    let body = world.gql(admin, "{ batchJobs { id name } }", json!({})).await;
-    let jobs = gql_ok(&body)["batchJobs"].as_array().expect("a list").clone();
-    let five = jobs.iter().find(|j| j["name"] == "every-five").expect("the job");
-    disable(&world, admin, five["id"].as_str().expect("an id")).await;
+    let five = every_five_id(&world).await;
+    disable(&world, admin, &five).await;
     let scheduler = world.server.scheduler();
     for minutes in [0, 5, 10, 60, 24 * 60] {
         clock.set(at(start, minutes, 1));
@@ -230,6 +312,7 @@ both_backends!(
     a_job_fires_at_its_due_times_and_not_between,
     two_schedulers_and_a_restart_start_each_due_time_once,
     downtime_yields_at_most_one_catch_up_run,
+    a_job_without_catch_up_waits_for_its_next_due_time,
     jenkins_down_at_a_due_time_leaves_a_failed_run_and_the_next_fires,
     disabled_jobs_never_fire,
 );

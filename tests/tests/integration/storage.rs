@@ -615,6 +615,7 @@ async fn batch_jobs_and_runs(backend: Backend) {
             jenkins_job: "acme/report",
             schedule: "0 2 * * *",
             enabled: true,
+            catch_up: true,
         },
     )
     .await
@@ -626,6 +627,7 @@ async fn batch_jobs_and_runs(backend: Backend) {
             jenkins_job: "batch/cleanup",
             schedule: "*/15 * * * *",
             enabled: false,
+            catch_up: true,
         },
     )
     .await
@@ -693,10 +695,18 @@ async fn batch_jobs_and_runs(backend: Backend) {
         [scheduled.id.as_str()]
     );
     assert_eq!(
-        db::batch::runs_of_job(&mut tx, &job.id, 5)
-            .await
-            .expect("runs")
-            .len(),
+        db::batch::runs_of_job(
+            &mut tx,
+            &job.id,
+            &db::PageRequest {
+                first: 5,
+                after: None
+            }
+        )
+        .await
+        .expect("runs")
+        .items
+        .len(),
         2
     );
     tx.commit().await.expect("commit");

@@ -274,6 +274,7 @@ pub(super) async fn seed_institution(
             // Every five minutes, so that a newcomer sees the scheduler start runs.
             schedule: DEMO_SCHEDULE,
             enabled: true,
+            catch_up: true,
         },
     )
     .await?;
