@@ -86,7 +86,7 @@ fn until_next_minute(now: DateTime<Utc>) -> Duration {
 }
 
 /// A look starts this long after the minute, so that a clock a little behind still sees it.
-const AFTER_THE_MINUTE_MS: u64 = 200;
+pub const AFTER_THE_MINUTE_MS: u64 = 200;
 
 /// What one look at every tenant did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -9,6 +9,7 @@ mod jenkins_hang;
 mod load;
 mod report;
 mod scale;
+mod scheduler;
 mod scratch;
 mod server;
 
@@ -88,6 +89,23 @@ enum Command {
         keep: bool,
         #[command(flatten)]
         guardia: GuardiaBin,
+    },
+    /// The batch scheduler: its cost per idle tenant, and how late due times start over
+    /// simulated minutes (p50/p99).
+    Scheduler {
+        #[arg(long, value_enum, default_value = "postgres")]
+        backend: Backend,
+        #[arg(long, default_value_t = 1000)]
+        tenants: usize,
+        /// Tenants with a job due every minute.
+        #[arg(long, default_value_t = 10)]
+        due_tenants: usize,
+        /// Simulated minutes (each a look of the scheduler).
+        #[arg(long, default_value_t = 30)]
+        minutes: usize,
+        /// The PostgreSQL server to create `guardia_bench_scheduler` on.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        postgres: String,
     },
 }
 
@@ -196,6 +214,22 @@ async fn main() -> anyhow::Result<()> {
                 guardia: guardia.resolve()?,
             };
             scale::run(&settings).await?;
+        }
+        Command::Scheduler {
+            backend,
+            tenants,
+            due_tenants,
+            minutes,
+            postgres,
+        } => {
+            let settings = scheduler::Settings {
+                backend,
+                tenants: tenants.max(1),
+                due_tenants: due_tenants.clamp(1, tenants.max(1)),
+                minutes: minutes.max(1),
+                postgres,
+            };
+            scheduler::run(&settings).await?;
         }
     }
     Ok(())

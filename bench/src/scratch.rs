@@ -53,6 +53,14 @@ impl ScratchDb {
         }
     }
 
+    /// The PostgreSQL database's name (`None` on SQLite).
+    pub fn postgres_name(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Postgres { name, .. } => Some(name),
+            Kind::Sqlite(_) => None,
+        }
+    }
+
     /// Leaves the database in place when dropped; says where it is.
     pub fn keep(&mut self) -> String {
         match &mut self.kind {
