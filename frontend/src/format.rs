@@ -72,9 +72,83 @@ pub fn badge_class(status: &str) -> &'static str {
     }
 }
 
+/// A five-field schedule in words, for the common shapes (every minute, every N minutes, daily
+/// or weekly at a time); `None` for the rest, which are shown as written.
+pub fn schedule_in_words(schedule: &str, lang: Lang) -> Option<String> {
+    let fields: Vec<&str> = schedule.split_whitespace().collect();
+    let [minute, hour, day, month, weekday] = fields[..] else {
+        return None;
+    };
+    if (day, month) != ("*", "*") {
+        return None;
+    }
+    let every = |minutes: &str| match lang {
+        Lang::Ko => format!("{minutes}분마다"),
+        Lang::En if minutes == "1" => "every minute".to_owned(),
+        Lang::En => format!("every {minutes} minutes"),
+    };
+    match (minute, hour, weekday) {
+        ("*", "*", "*") => Some(every("1")),
+        (m, "*", "*") if m.strip_prefix("*/").is_some_and(|n| n.parse::<u8>().is_ok()) => {
+            Some(every(&m[2..]))
+        }
+        (m, h, w) => {
+            let (m, h) = (m.parse::<u8>().ok()?, h.parse::<u8>().ok()?);
+            let time = format!("{h:02}:{m:02}");
+            if w == "*" {
+                return Some(match lang {
+                    Lang::Ko => format!("매일 {time}"),
+                    Lang::En => format!("daily at {time}"),
+                });
+            }
+            let day = usize::from(w.parse::<u8>().ok()? % 7);
+            const KO: [&str; 7] = ["일", "월", "화", "수", "목", "금", "토"];
+            const EN: [&str; 7] = [
+                "Sunday",
+                "Monday",
+                "Tuesday",
+                "Wednesday",
+                "Thursday",
+                "Friday",
+                "Saturday",
+            ];
+            Some(match lang {
+                Lang::Ko => format!("매주 {}요일 {time}", KO[day]),
+                Lang::En => format!("every {} at {time}", EN[day]),
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schedules_read_as_words_when_they_can() {
+        assert_eq!(
+            schedule_in_words("*/5 * * * *", Lang::En).as_deref(),
+            Some("every 5 minutes")
+        );
+        assert_eq!(
+            schedule_in_words("*/5 * * * *", Lang::Ko).as_deref(),
+            Some("5분마다")
+        );
+        assert_eq!(
+            schedule_in_words("* * * * *", Lang::En).as_deref(),
+            Some("every minute")
+        );
+        assert_eq!(
+            schedule_in_words("0 2 * * *", Lang::En).as_deref(),
+            Some("daily at 02:00")
+        );
+        assert_eq!(
+            schedule_in_words("30 9 * * 1", Lang::Ko).as_deref(),
+            Some("매주 월요일 09:30")
+        );
+        assert_eq!(schedule_in_words("0 2 1 * *", Lang::En), None);
+        assert_eq!(schedule_in_words("0-10 2 * * *", Lang::En), None);
+    }
 
     #[test]
     fn durations_read_naturally() {

@@ -23,8 +23,8 @@ pub struct GuardiaOptions {
     pub flags: Vec<String>,
     /// Environment of the child process ([`Guardia::start_process`] only).
     pub env: Vec<(String, String)>,
-    /// A clock the test sets: the batch scheduler reads it and looks for due runs only when
-    /// the test calls [`Guardia::scheduler`]`.tick()` (in-process only).
+    /// A clock the test sets for the batch scheduler, which looks for due runs only when the
+    /// test calls [`Guardia::scheduler`]`.tick()` (in-process only).
     pub clock: Option<Arc<ManualClock>>,
 }
 
@@ -87,9 +87,11 @@ impl Guardia {
         let mut config = args
             .into_config(db.database_url(), |_| Ok(test_secrets()))
             .unwrap_or_else(|e| panic!("serve settings: {e:#}"));
+        // The scheduler looks only when a test says so (`scheduler().tick()`), so that no due
+        // time of a seeded job starts a run in the middle of another test.
+        config.run_scheduler = false;
         if let Some(clock) = options.clock {
             config.schedule_time.clock = clock;
-            config.run_scheduler = false;
         }
         let app = App::build(config)
             .await

@@ -29,7 +29,12 @@ pub fn DashboardPage() -> impl IntoView {
             "query($me: ID) {{ srStatusCounts {{ status count }}
                srs(first: 8, assigneeId: $me) {{ edges {{ node {{ id title status priority createdAt }} }} }}
                {} {} }}",
-            if agents { "agents { id name status server { name } }" } else { "" },
+            if agents {
+                "agents { id name status server { name } }
+                 batchJobs { name lastRun { status scheduledFor failureReason } }"
+            } else {
+                ""
+            },
             if deploys {
                 "deployments(first: 5) { edges { node { id kind status buildNumber createdAt project { name } triggeredBy { name } } } }"
             } else {
@@ -47,6 +52,27 @@ pub fn DashboardPage() -> impl IntoView {
                 Ok(summary) => view! { <Summary summary /> }.into_any(),
             })}
     }
+}
+
+/// Batch jobs whose last run was started by the schedule and failed, with the reason.
+fn failed_scheduled(summary: &Value) -> Option<Vec<(String, String)>> {
+    let failed: Vec<(String, String)> = summary["batchJobs"]
+        .as_array()?
+        .iter()
+        .filter(|job| {
+            let last = &job["lastRun"];
+            last["status"] == "FAILURE" && !last["scheduledFor"].is_null()
+        })
+        .map(|job| {
+            let name = job["name"].as_str().unwrap_or_default().to_owned();
+            let reason = job["lastRun"]["failureReason"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            (name, reason)
+        })
+        .collect();
+    (!failed.is_empty()).then_some(failed)
 }
 
 #[component]
@@ -111,6 +137,19 @@ fn Summary(summary: Value) -> impl IntoView {
                                     " "<span class="muted">{a["status"].as_str().unwrap_or_default().to_owned()}</span>
                                 </li>
                             }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
+            {failed_scheduled(&summary).map(|failed| view! {
+                <section class="card" data-testid="failed-scheduled-runs">
+                    <h2>{lang.t("dash.failed_scheduled")}</h2>
+                    <ul class="plain">
+                        {failed.into_iter().map(|(name, reason)| view! {
+                            <li>
+                                <StatusBadge status="FAILURE" />" "<A href="/batch">{name}</A>
+                                " "<span class="muted">{reason}</span>
+                            </li>
                         }).collect_view()}
                     </ul>
                 </section>

@@ -5,11 +5,14 @@
 //! password, logs out (the token is revoked) and logs in with the new one. Screenshots of every
 //! page go to `target/screenshots/`.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
+use guardia_backend::scheduler::ManualClock;
+use guardia_jenkins_sim::Fault;
 use guardia_shared::Role;
-use guardia_tests::api::{DEPLOY_JOB, FAILED_BUILD, PASSWORD, SEEDED_BUILDS, error_codes};
+use guardia_tests::api::{DEPLOY_JOB, FAILED_BUILD, PASSWORD, SEEDED_BUILDS, WorldOptions, error_codes};
 use guardia_tests::{Backend, Browser, World, both_backends, workspace_root};
 use serde_json::json;
 
@@ -385,7 +388,56 @@ async fn a_user_changes_their_password_and_logs_out(backend: Backend) {
     browser.close().await;
 }
 
+/// The batch page says when each job runs next and in which time zone, and a run the scheduler
+/// started shows up in the job's recent runs as started by the schedule.
+async fn the_batch_page_shows_the_next_run_and_scheduled_runs(backend: Backend) {
+    // Two days ahead, 16:59 UTC: the seeded nightly-report (02:00 in Seoul) is due at 17:00.
+    let day = chrono::Utc::now().date_naive() + chrono::Duration::days(2);
+    let before = day.and_hms_opt(16, 59, 0).expect("a time").and_utc();
+    let clock = Arc::new(ManualClock::new(before));
+    let options = WorldOptions {
+        web_dir: Some(dist()),
+        clock: Some(clock.clone()),
+        ..WorldOptions::default()
+    };
+    let world = World::start_with_options(backend, options).await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    log_in(&browser, &world, "admin@acme.example").await;
+    open(&browser, "batch", "[data-testid=batch-table]").await;
+    let zone = text_of(client, "[data-testid=batch-timezone]").await;
+    assert!(zone.contains("Asia/Seoul"), "{zone}");
+    let next = text_of(client, "[data-testid=next-run]").await;
+    assert!(
+        next.chars().any(|c| c.is_ascii_digit()),
+        "a date and time: {next}"
+    );
+    assert!(absent(client, "[data-testid=batch-run][data-scheduled=true]").await);
+
+    clock.set(before + chrono::Duration::seconds(61));
+    let tick = world.server.scheduler().tick().await;
+    assert_eq!(tick.started, 3, "acme's, globex's and ops' nightly-report");
+    client.refresh().await.expect("reload");
+    let run = text_of(client, "[data-testid=batch-run][data-scheduled=true]").await;
+    assert!(run.contains("일정") || run.contains("schedule"), "{run}");
+    println!("next run shown: {next}; scheduled run shown: {run}");
+
+    // Jenkins is down at the next due time: the failed scheduled run shows on the dashboard.
+    world.jenkins.set_fault(Fault::ServerError);
+    clock.set(before + chrono::Duration::days(1) + chrono::Duration::seconds(61));
+    assert_eq!(world.server.scheduler().tick().await.started, 3);
+    world.jenkins.set_fault(Fault::None);
+    client.goto(&world.server.url("/")).await.expect("navigate");
+    let failed = text_of(client, "[data-testid=failed-scheduled-runs]").await;
+    assert!(failed.contains("nightly-report"), "{failed}");
+    browser
+        .screenshot(&format!("batch-{}", format!("{backend:?}").to_lowercase()))
+        .await;
+    browser.close().await;
+}
+
 both_backends!(
     the_web_app_works_for_every_role,
-    a_user_changes_their_password_and_logs_out
+    a_user_changes_their_password_and_logs_out,
+    the_batch_page_shows_the_next_run_and_scheduled_runs
 );
