@@ -9,6 +9,7 @@ mod audit;
 mod audit_trail;
 mod auth;
 mod batch;
+mod console;
 mod context;
 mod deploy;
 mod error;

@@ -244,13 +244,14 @@ async fn insert_run(tx: &mut TenantTx, new: NewBatchRun<'_>, catch_up: bool) -> 
 
 pub async fn get_run(tx: &mut TenantTx, id: &str) -> Result<BatchRun, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    db_run!(tx.conn(), |c| {
         batch_runs::table
             .filter(batch_runs::tenant_id.eq(&tenant).and(batch_runs::id.eq(id)))
             .select(BatchRun::as_select())
             .get_result(c)
             .await
-    })?)
+    })
+    .found("batch run")
 }
 
 /// The latest run of each of these jobs (jobs never run are absent): two bounded queries,

@@ -1,11 +1,12 @@
 //! Batch jobs: a Jenkins job on a five-field cron schedule (run-now comes with Jenkins).
 
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use guardia_shared::Permission;
 use guardia_shared::deploy::RunStatus;
 
 use super::audit_trail::record;
+use super::console;
 use super::context::{self, AfterCommit, read_before_waiting, session, tx};
 use super::error::{ApiError, ApiResult};
 use super::guard::Require;
@@ -168,6 +169,48 @@ impl BatchQuery {
             .map(BatchJob)
             .collect())
     }
+
+    /// A batch run's Jenkins console text from byte `start` (0 for the beginning), at most
+    /// 64 KiB per call: ask again from `nextStart` until `complete`.
+    #[graphql(guard = "Require(Permission::BatchAgentRead)")]
+    async fn batch_run_log(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default = 0)] start: i32,
+    ) -> ApiResult<BatchRunLog> {
+        let start = console::offset(start)?;
+        let directory = context::services(ctx).jenkins.clone();
+        let ((run, job, jenkins), _) = read_before_waiting(ctx, async |tx| {
+            let run = db::batch::get_run(tx, &id).await?;
+            let job = db::batch::get_job(tx, &run.batch_job_id).await?;
+            let jenkins = directory.for_tenant(tx).await?;
+            Ok((run, job, jenkins))
+        })
+        .await?;
+        let path = || {
+            jenkins
+                .job(&job.jenkins_job)
+                .map_err(|e| ApiError::bad_input(format!("batch job '{}' cannot be read: {e}", job.name)))
+        };
+        let read = console::read(&jenkins, path, run.build_number, run.status.is_finished(), start).await?;
+        Ok(BatchRunLog {
+            text: read.text,
+            next_start: read.next_start,
+            complete: read.complete,
+        })
+    }
+}
+
+/// A piece of a batch run's console text.
+#[derive(SimpleObject)]
+pub struct BatchRunLog {
+    pub text: String,
+    /// Pass as `start` to get what follows.
+    pub next_start: i32,
+    /// False while Jenkins is still writing (or the build has not started), or while more
+    /// text follows (one call returns at most 64 KiB).
+    pub complete: bool,
 }
 
 #[derive(Default)]

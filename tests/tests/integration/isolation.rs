@@ -17,6 +17,7 @@ struct Ids {
     job: String,
     user: String,
     deployment: String,
+    batch_run: String,
 }
 
 const PROBES: &[Probe] = &[
@@ -91,6 +92,11 @@ const PROBES: &[Probe] = &[
         |i| json!({ "d": i.deployment }),
     ),
     (
+        "batchRunLog",
+        "query($run: ID!) { batchRunLog(id: $run) { text } }",
+        |i| json!({ "run": i.batch_run }),
+    ),
+    (
         "runBatchNow",
         "mutation($job: ID!) { runBatchNow(id: $job) { id } }",
         |i| json!({ "job": i.job }),
@@ -132,11 +138,32 @@ fn message(body: &Value) -> String {
         .to_owned()
 }
 
+/// A run of acme's batch job.
+async fn acme_batch_run(world: &World) -> String {
+    let mut tx = world
+        .pool
+        .tenant_tx("acme", guardia_backend::db::Access::Write)
+        .await
+        .expect("begin");
+    let run = guardia_backend::db::batch::NewBatchRun {
+        batch_job_id: &world.acme.batch_job_id,
+        triggered_by: None,
+        scheduled_for: None,
+        queue_item_id: None,
+    };
+    let run = guardia_backend::db::batch::create_run(&mut tx, run)
+        .await
+        .expect("run");
+    tx.commit().await.expect("commit");
+    run.id
+}
+
 async fn another_tenants_objects_are_not_found_and_unchanged(backend: Backend) {
     let world = World::start(backend).await;
     let acme_admin = world.acme.token(Role::Admin);
     let admin = world.acme.user(Role::Admin).id.clone();
     let deployment = seed_finished_deployment(&world.pool, "acme", &world.acme.project_id, &admin).await;
+    let batch_run = acme_batch_run(&world).await;
     let before = world.gql(acme_admin, SNAPSHOT, json!({})).await;
     assert!(error_codes(&before).is_empty(), "{before}");
 
@@ -147,6 +174,7 @@ async fn another_tenants_objects_are_not_found_and_unchanged(backend: Backend) {
         job: world.acme.batch_job_id.clone(),
         user: world.acme.user(Role::Engineer).id.clone(),
         deployment,
+        batch_run,
     };
     let missing = Ids {
         sr: "00000000-0000-7000-8000-000000000000".into(),
@@ -155,6 +183,7 @@ async fn another_tenants_objects_are_not_found_and_unchanged(backend: Backend) {
         job: "00000000-0000-7000-8000-000000000003".into(),
         user: "00000000-0000-7000-8000-000000000004".into(),
         deployment: "00000000-0000-7000-8000-000000000005".into(),
+        batch_run: "00000000-0000-7000-8000-000000000006".into(),
     };
     let globex_admin = world.globex.token(Role::Admin);
     let mut probes = 0;

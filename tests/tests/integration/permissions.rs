@@ -24,6 +24,8 @@ struct Fresh {
     /// finished deployment.
     project: String,
     deployment: String,
+    /// A run of `job` that has not reached Jenkins yet.
+    batch_run: String,
 }
 
 async fn fresh(world: &World, unique: &str) -> Fresh {
@@ -34,6 +36,13 @@ async fn fresh(world: &World, unique: &str) -> Fresh {
     let agent_id = db::new_id();
     fixtures::agent(&mut tx, &agent_id, &server.id, &format!("agent-{unique}"), "h").await;
     let job = fixtures::batch_job(&mut tx, &format!("job-{unique}"), BATCH_JOB).await;
+    let run = db::batch::NewBatchRun {
+        batch_job_id: &job.id,
+        triggered_by: None,
+        scheduled_for: None,
+        queue_item_id: None,
+    };
+    let batch_run = db::batch::create_run(&mut tx, run).await.expect("run");
     let email = format!("{unique}@acme.example");
     let user = fixtures::user(&mut tx, &email, "Cell", Role::Engineer, fixtures::NO_LOGIN).await;
     let project = fixtures::deploy_project(&mut tx, &format!("proj-{unique}"), DEPLOY_JOB).await;
@@ -49,6 +58,7 @@ async fn fresh(world: &World, unique: &str) -> Fresh {
         agent: agent_id,
         job: job.id,
         user: user.id,
+        batch_run: batch_run.id,
     }
 }
 
@@ -167,6 +177,12 @@ const OPERATIONS: &[Operation] = &[
         "Y Y Y Y N",
         "query($id: ID!) { deploymentLog(id: $id) { text complete } }",
         |f| json!({ "id": f.deployment }),
+    ),
+    op(
+        "batchRunLog",
+        "Y Y Y Y N",
+        "query($id: ID!) { batchRunLog(id: $id) { text complete } }",
+        |f| json!({ "id": f.batch_run }),
     ),
     op(
         "auditLog",

@@ -152,6 +152,35 @@ async fn a_job_fires_at_its_due_times_and_not_between(backend: Backend) {
         .find(|j| j["name"] == "nightly-report")
         .expect("seeded");
     assert!(nightly["nextRunAt"].is_null(), "a disabled job has no next run");
+
+    // The worker follows a scheduled run to its end; its console reads like a deployment's.
+    let engineer = world.acme.token(Role::Engineer);
+    let newest = "{ batchJobs { name runs(first: 1) { edges { node { id status } } } } }";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let run = loop {
+        let body = world.gql(engineer, newest, json!({})).await;
+        let jobs = gql_ok(&body)["batchJobs"].as_array().expect("a list").clone();
+        let five = jobs.iter().find(|j| j["name"] == "every-five").expect("the job");
+        let node = five["runs"]["edges"][0]["node"].clone();
+        if node["status"] == "SUCCESS" {
+            break node;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run did not finish: {body}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let log = world
+        .gql(
+            engineer,
+            "query($id: ID!) { batchRunLog(id: $id) { text complete } }",
+            json!({ "id": run["id"] }),
+        )
+        .await;
+    let log = &gql_ok(&log)["batchRunLog"];
+    assert_eq!(log["complete"], true, "{log}");
+    assert!(log["text"].as_str().is_some_and(|t| !t.is_empty()), "{log}");
 }
 
 async fn two_schedulers_and_a_restart_start_each_due_time_once(backend: Backend) {

@@ -6,6 +6,7 @@ use guardia_shared::Permission;
 use super::lookup::{job_of, project_and_jenkins, project_named};
 use super::types::{BuildInfo, DeployProject, Deployment, DeploymentConnection, DeploymentLog};
 use crate::db;
+use crate::graphql::console;
 use crate::graphql::context::{self, read_before_waiting, tx};
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::guard::Require;
@@ -102,7 +103,7 @@ impl DeployQuery {
         id: ID,
         #[graphql(default = 0)] start: i32,
     ) -> ApiResult<DeploymentLog> {
-        let start = u64::try_from(start).map_err(|_| ApiError::bad_input("`start` must not be negative"))?;
+        let start = console::offset(start)?;
         let directory = context::services(ctx).jenkins.clone();
         let ((deployment, project, jenkins), _) = read_before_waiting(ctx, async |tx| {
             let deployment = db::deploy::get_deployment(tx, &id).await?;
@@ -111,22 +112,13 @@ impl DeployQuery {
             Ok((deployment, project, jenkins))
         })
         .await?;
-        let Some(number) = deployment.build_number.and_then(|n| u32::try_from(n).ok()) else {
-            return Ok(DeploymentLog {
-                text: String::new(),
-                next_start: 0,
-                complete: deployment.status.is_finished(),
-            });
-        };
-        let chunk = jenkins
-            .client()?
-            .console(&job_of(&project, &jenkins)?, number, start)
-            .await
-            .map_err(|e| ApiError::from_jenkins(&format!("build #{number}"), e))?;
+        let finished = deployment.status.is_finished();
+        let job = || job_of(&project, &jenkins);
+        let read = console::read(&jenkins, job, deployment.build_number, finished, start).await?;
         Ok(DeploymentLog {
-            text: chunk.text,
-            next_start: i32::try_from(chunk.next_start).unwrap_or(i32::MAX),
-            complete: !chunk.more,
+            text: read.text,
+            next_start: read.next_start,
+            complete: read.complete,
         })
     }
 }
