@@ -10,12 +10,13 @@ use tokio::io::AsyncWriteExt;
 use crate::TestDb;
 use crate::server::{Guardia, GuardiaOptions, Running};
 
-/// The workspace root (where `dist/` and `target/` live).
+/// The workspace root (where `dist/` and `target/` live). Cargo and nextest name the test's
+/// package folder at run time; the folder baked in at compile time is only the fallback, since
+/// a build shared with another checkout of the repository may carry that checkout's folder.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-        .to_owned()
+    let package = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    package.parent().expect("tests/ has a parent").to_owned()
 }
 
 /// The `guardia` binary beside this test binary (`GUARDIA_BIN` overrides). `cargo nextest run`

@@ -17,10 +17,19 @@ pub fn describe(error: &ApiError, lang: LangContext) -> String {
     }
 }
 
+/// Whether asking again may help: not for a refusal, a missing object or bad input.
+fn worth_retrying(error: &ApiError) -> bool {
+    matches!(
+        error.code,
+        None | Some(ErrorCode::Internal | ErrorCode::UpstreamUnavailable | ErrorCode::RateLimited)
+    )
+}
+
 #[component]
 pub fn ErrorBox(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>) -> impl IntoView {
     let lang = use_lang();
     let code = error.code.map_or("NETWORK", ErrorCode::as_str);
+    let retry = retry.filter(|_| worth_retrying(&error));
     view! {
         <div class="error" role="alert" data-testid="error" data-code=code>
             <span>{move || describe(&error, lang)}</span>

@@ -267,6 +267,16 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
             "a CUSTOMER sees {nav}"
         );
     }
+    // A page typed into the address bar that the role may not read says so, with no retry.
+    client
+        .goto(&world.server.url("/servers"))
+        .await
+        .expect("navigate");
+    wait_for(client, "[data-testid=error][data-code=FORBIDDEN]").await;
+    assert!(
+        absent(client, "[data-testid=error] button").await,
+        "a refusal offers no retry"
+    );
     open(&browser, "srs", "[data-testid=sr-row]").await;
     let own = client
         .find_all(Locator::Css("[data-testid=sr-row]"))
