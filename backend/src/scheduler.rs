@@ -180,13 +180,19 @@ impl Scheduler {
     async fn due_times(&self, tenant: &str, now: DateTime<Utc>) -> Result<Vec<Due>, DbError> {
         let mut tx = self.pool.tenant_tx(tenant, Access::Read).await?;
         let jobs = db::batch::list_jobs(&mut tx).await?;
+        let claimed: std::collections::HashMap<String, NaiveDateTime> =
+            db::batch::last_scheduled_per_job(&mut tx)
+                .await?
+                .into_iter()
+                .collect();
         let mut due = Vec::new();
         for job in jobs.into_iter().filter(|job| job.enabled) {
             let Some(latest) = self.time.latest_due(&job.schedule, now) else {
                 continue;
             };
-            let claimed = db::batch::last_scheduled_for(&mut tx, &job.id).await?;
-            let since = claimed.map_or(job.updated_at, |c| c.max(job.updated_at));
+            let since = claimed
+                .get(&job.id)
+                .map_or(job.updated_at, |c| (*c).max(job.updated_at));
             let at = latest.naive_utc();
             let catch_up = now - latest > ON_TIME;
             if at > since && (!catch_up || job.catch_up) {

@@ -138,14 +138,15 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
             per_look.to_string(),
         ]);
     }
-    // Per tenant: BEGIN, (PostgreSQL: the tenant scope), its jobs, the last due time, COMMIT.
+    // Per tenant, however many jobs: BEGIN, (PostgreSQL: the tenant scope), its jobs, their last
+    // due times, COMMIT.
     let per_tenant = if settings.backend == Backend::Postgres {
         5
     } else {
         4
     };
     table.row(vec![
-        "statements a minute (per tenant: BEGIN, scope on PostgreSQL, jobs, last due time, COMMIT)".into(),
+        "statements a minute (per tenant: BEGIN, scope on PostgreSQL, jobs, last due times, COMMIT)".into(),
         (4 + codes.len() * per_tenant).to_string(),
     ]);
     table.row(vec![

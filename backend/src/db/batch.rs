@@ -192,23 +192,28 @@ pub async fn claim_scheduled_run(
     }
 }
 
-/// The latest due time the scheduler claimed for a job.
-pub async fn last_scheduled_for(
-    tx: &mut TenantTx,
-    batch_job_id: &str,
-) -> Result<Option<NaiveDateTime>, DbError> {
+/// Each job's latest due time the scheduler claimed, in one query for the tenant's jobs.
+pub async fn last_scheduled_per_job(tx: &mut TenantTx) -> Result<Vec<(String, NaiveDateTime)>, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    let rows: Vec<(String, Option<NaiveDateTime>)> = db_run!(tx.conn(), |c| {
         batch_runs::table
             .filter(
                 batch_runs::tenant_id
                     .eq(&tenant)
-                    .and(batch_runs::batch_job_id.eq(batch_job_id)),
+                    .and(batch_runs::scheduled_for.is_not_null()),
             )
-            .select(diesel::dsl::max(batch_runs::scheduled_for))
-            .first::<Option<NaiveDateTime>>(c)
+            .group_by(batch_runs::batch_job_id)
+            .select((
+                batch_runs::batch_job_id,
+                diesel::dsl::max(batch_runs::scheduled_for),
+            ))
+            .load(c)
             .await
-    })?)
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(job, at)| Some((job, at?)))
+        .collect())
 }
 
 async fn insert_run(tx: &mut TenantTx, new: NewBatchRun<'_>, catch_up: bool) -> Result<BatchRun, DbError> {

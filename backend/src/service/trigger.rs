@@ -247,11 +247,17 @@ async fn load(
                     parameters: Vec::new(),
                     rollback_target: None,
                 });
+            // A failed trigger is audited as the action that started the run.
+            let action = if run.scheduled_for.is_some() {
+                "batch.run_scheduled"
+            } else {
+                "batch.run_now"
+            };
             Loaded {
                 plan,
                 jenkins,
                 actor: run.triggered_by,
-                action: "batch.run_now",
+                action,
             }
         }
     })

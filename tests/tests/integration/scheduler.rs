@@ -304,6 +304,24 @@ async fn jenkins_down_at_a_due_time_leaves_a_failed_run_and_the_next_fires(backe
             .is_some_and(|r| !r.is_empty()),
         "{runs_now:?}"
     );
+    // Audited as the scheduler's action, once claimed and once failed at Jenkins.
+    let body = world
+        .gql(
+            world.acme.token(Role::Admin),
+            "{ auditLog(first: 20) { edges { node { action outcome actor { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let outcomes: Vec<&str> = gql_ok(&body)["auditLog"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| &e["node"])
+        .filter(|n| n["action"] == "batch.run_scheduled" && n["actor"].is_null())
+        .map(|n| n["outcome"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(outcomes.len(), 2, "{body}");
+    assert!(outcomes.iter().any(|o| o.starts_with("failure")), "{body}");
     clock.set(at(start, 5, 1));
     assert_eq!(scheduler.tick().await.started, 1);
     let runs_now = runs(&world).await;
