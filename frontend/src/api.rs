@@ -1,9 +1,13 @@
-//! The typed GraphQL client: every call returns `Result<T, ApiError>` with the API's
-//! `extensions.code`, so pages branch on codes, never on message text.
+//! The GraphQL client. The documents and their answer types are in `guardia_shared::api`
+//! (checked against the schema by the backend's tests); every call returns
+//! `Result<T, ApiError>` with the API's `extensions.code`, so pages branch on codes, never on
+//! message text.
 
 mod subscription;
+mod typed;
 
 pub use subscription::Subscription;
+pub use typed::{Operation, Query};
 
 use guardia_shared::ErrorCode;
 use serde::de::DeserializeOwned;
@@ -48,10 +52,9 @@ pub fn read_response(body: Value) -> Result<Value, ApiError> {
     Ok(body["data"].clone())
 }
 
-/// Sends one operation to `/graphql` with the session's token (the browser's own fetch: no
-/// HTTP client library in the WASM budget).
-/// Not generic, so every call shares one future type (a smaller WASM).
-pub async fn gql(token: Option<String>, query: String, variables: Value) -> Result<Value, ApiError> {
+/// Sends one operation (a document of `guardia_shared::api`) to `/graphql` with the session's
+/// token, by the browser's own fetch: no HTTP client library in the WASM budget.
+pub async fn gql(token: Option<String>, query: &str, variables: Value) -> Result<Value, ApiError> {
     let network = |e: wasm_bindgen::JsValue| {
         ApiError::network(e.as_string().unwrap_or_else(|| "the request failed".into()))
     };

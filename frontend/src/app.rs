@@ -4,6 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
+use guardia_shared::Permission;
+
+use crate::components::allowed::Allowed;
 use crate::components::shell::Shell;
 use crate::i18n::{Lang, LangContext};
 use crate::pages;
@@ -20,18 +23,20 @@ pub fn App() -> impl IntoView {
         lang.track();
         view! {
         <Router>
-            <Routes fallback=|| view! { <p class="empty">"404"</p> }>
+            <Routes fallback=pages::not_found::NotFoundPage>
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <ParentRoute path=path!("") view=SignedIn>
                     <Route path=path!("") view=pages::dashboard::DashboardPage />
-                    <Route path=path!("srs") view=pages::srs::SrsPage />
-                    <Route path=path!("srs/:id") view=pages::sr_detail::SrDetailPage />
-                    <Route path=path!("servers") view=pages::servers::ServersPage />
-                    <Route path=path!("deploys") view=pages::deploys::DeploysPage />
-                    <Route path=path!("batch") view=pages::batch::BatchPage />
-                    <Route path=path!("agents") view=pages::agents::AgentsPage />
-                    <Route path=path!("users") view=pages::users::UsersPage />
+                    <Route path=path!("srs") view=|| view! { <Allowed to=Permission::SrRead><pages::srs::SrsPage /></Allowed> } />
+                    <Route path=path!("srs/:id") view=|| view! { <Allowed to=Permission::SrRead><pages::sr_detail::SrDetailPage /></Allowed> } />
+                    <Route path=path!("servers") view=|| view! { <Allowed to=Permission::ServerRead><pages::servers::ServersPage /></Allowed> } />
+                    <Route path=path!("deploys") view=|| view! { <Allowed to=Permission::DeployHistoryRead><pages::deploys::DeploysPage /></Allowed> } />
+                    <Route path=path!("batch") view=|| view! { <Allowed to=Permission::BatchAgentRead><pages::batch::BatchPage /></Allowed> } />
+                    <Route path=path!("agents") view=|| view! { <Allowed to=Permission::BatchAgentRead><pages::agents::AgentsPage /></Allowed> } />
+                    <Route path=path!("users") view=|| view! { <Allowed to=Permission::UserManage><pages::users::UsersPage /></Allowed> } />
                     <Route path=path!("password") view=pages::password::PasswordPage />
+                    // Inside the shell, so an unknown address still has the menu.
+                    <Route path=path!("*any") view=pages::not_found::NotFoundPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,5 +1,6 @@
 //! Small building blocks the pages share, one per file.
 
+pub mod allowed;
 pub mod bar_chart;
 pub mod error_box;
 pub mod lang_switch;

@@ -1,5 +1,6 @@
 //! How values read: dates in the user's locale, durations, status labels.
 
+use guardia_shared::Role;
 use guardia_shared::sr::{SrPriority, SrStatus};
 
 use crate::i18n::Lang;
@@ -57,6 +58,45 @@ pub fn priority(priority: SrPriority, lang: Lang) -> &'static str {
         (SrPriority::Medium, Lang::En) => "Medium",
         (SrPriority::High, Lang::En) => "High",
         (SrPriority::Urgent, Lang::En) => "Urgent",
+    }
+}
+
+/// A run status, a Jenkins result, a deployment kind or an agent status in the UI language
+/// (the API's code when it is one the UI does not know).
+pub fn status_label(code: &str, lang: Lang) -> String {
+    let (ko, en) = match code {
+        "QUEUED" => ("대기", "Queued"),
+        "RUNNING" => ("실행 중", "Running"),
+        "SUCCESS" => ("성공", "Success"),
+        "FAILURE" => ("실패", "Failure"),
+        "UNSTABLE" => ("불안정", "Unstable"),
+        "ABORTED" => ("중단됨", "Aborted"),
+        "NOT_BUILT" => ("빌드 안 됨", "Not built"),
+        "DEPLOY" => ("배포", "Deploy"),
+        "ROLLBACK" => ("롤백", "Rollback"),
+        "ONLINE" => ("온라인", "Online"),
+        "OFFLINE" => ("오프라인", "Offline"),
+        other => return other.to_owned(),
+    };
+    match lang {
+        Lang::Ko => ko,
+        Lang::En => en,
+    }
+    .to_owned()
+}
+
+pub fn role(role: Role, lang: Lang) -> &'static str {
+    match (role, lang) {
+        (Role::Admin, Lang::Ko) => "관리자",
+        (Role::Pm, Lang::Ko) => "PM",
+        (Role::Engineer, Lang::Ko) => "엔지니어",
+        (Role::DeployEngineer, Lang::Ko) => "배포 엔지니어",
+        (Role::Customer, Lang::Ko) => "고객",
+        (Role::Admin, Lang::En) => "Admin",
+        (Role::Pm, Lang::En) => "PM",
+        (Role::Engineer, Lang::En) => "Engineer",
+        (Role::DeployEngineer, Lang::En) => "Deploy engineer",
+        (Role::Customer, Lang::En) => "Customer",
     }
 }
 
@@ -156,6 +196,25 @@ mod tests {
         assert_eq!(duration(185_000), "3 m 05 s");
         assert_eq!(duration(3_720_000), "1 h 02 m");
         assert_eq!(duration(-5), "0 s");
+    }
+
+    #[test]
+    fn statuses_and_roles_read_in_both_languages() {
+        assert_eq!(status_label("SUCCESS", Lang::Ko), "성공");
+        assert_eq!(status_label("RUNNING", Lang::En), "Running");
+        assert_eq!(status_label("SOMETHING_NEW", Lang::Ko), "SOMETHING_NEW");
+        for code in [
+            "QUEUED",
+            "FAILURE",
+            "UNSTABLE",
+            "ABORTED",
+            "NOT_BUILT",
+            "ROLLBACK",
+            "OFFLINE",
+        ] {
+            assert_ne!(status_label(code, Lang::Ko), code, "{code} has no Korean label");
+        }
+        assert_eq!(role(Role::DeployEngineer, Lang::Ko), "배포 엔지니어");
     }
 
     #[test]

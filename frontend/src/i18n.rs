@@ -147,6 +147,67 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "This read is written to the audit log.",
     ),
     ("deploy.project", "배포 프로젝트", "Deploy project"),
+    ("deploy.live_now", "현재 운영 중인 빌드", "Live now"),
+    ("deploy.previous_good", "직전 정상 빌드", "Previous good build"),
+    (
+        "deploy.nothing_live",
+        "아직 성공한 배포가 없습니다.",
+        "Nothing has been deployed successfully yet.",
+    ),
+    ("deploy.live", "운영 중", "Live"),
+    ("deploy.previous", "직전 정상", "Previous"),
+    (
+        "deploy.rollback_previous",
+        "직전 빌드로 롤백",
+        "Roll back to previous",
+    ),
+    (
+        "deploy.close_running",
+        "닫기 (계속 진행)",
+        "Close (keeps running)",
+    ),
+    (
+        "deploy.ledger_empty",
+        "이 프로젝트는 아직 GUARDiA에서 배포한 적이 없습니다.",
+        "GUARDiA has not deployed this project yet.",
+    ),
+    ("common.close", "닫기", "Close"),
+    ("not_found.title", "페이지를 찾을 수 없습니다", "Page not found"),
+    (
+        "not_found.text",
+        "주소가 잘못되었거나 더 이상 없는 페이지입니다.",
+        "The address is wrong, or the page no longer exists.",
+    ),
+    ("not_found.home", "대시보드로 돌아가기", "Back to the dashboard"),
+    ("sr.no_comments", "아직 댓글이 없습니다.", "No comments yet."),
+    (
+        "sr.none",
+        "조건에 맞는 서비스 요청이 없습니다.",
+        "No service requests match.",
+    ),
+    ("server.none", "등록된 서버가 없습니다.", "No servers yet."),
+    ("batch.none", "등록된 배치 작업이 없습니다.", "No batch jobs yet."),
+    ("batch.no_runs", "아직 실행 기록이 없습니다.", "Not run yet."),
+    (
+        "dash.my_srs_empty",
+        "나에게 배정된 진행 중인 요청이 없습니다.",
+        "No open requests are assigned to you.",
+    ),
+    (
+        "dash.agents_empty",
+        "설치된 에이전트가 없습니다.",
+        "No agents are installed.",
+    ),
+    (
+        "dash.deployments_empty",
+        "아직 배포 기록이 없습니다.",
+        "No deployments yet.",
+    ),
+    (
+        "agent.none",
+        "설치된 에이전트가 없습니다.",
+        "No agents are installed.",
+    ),
     ("deploy.builds", "Jenkins 빌드", "Jenkins builds"),
     ("deploy.ledger", "배포 원장", "Deployment ledger"),
     ("deploy.number", "빌드", "Build"),
@@ -294,5 +355,42 @@ mod tests {
         }
         assert_eq!(tr(Lang::Ko, "nav.deploys"), "배포 이력");
         assert_eq!(tr(Lang::En, "nav.deploys"), "Deploy history");
+    }
+
+    /// Every `"section.name"` literal in the app's sources, for a section `TEXTS` has, is a
+    /// key of `TEXTS` (a typo would show the key itself).
+    #[test]
+    fn every_key_the_pages_use_exists() {
+        let sections: Vec<&str> = TEXTS
+            .iter()
+            .filter_map(|(k, _, _)| k.split_once('.'))
+            .map(|(s, _)| s)
+            .collect();
+        let mut files = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        let mut missing = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for literal in text.split('"').skip(1).step_by(2) {
+                let Some((section, name)) = literal.split_once('.') else {
+                    continue;
+                };
+                let key_like = !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+                if key_like && sections.contains(&section) && tr(Lang::En, leak(literal)) == literal {
+                    missing.push(format!("{}: {literal}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys without text: {missing:?}");
+    }
+
+    fn leak(text: &str) -> &'static str {
+        Box::leak(text.to_owned().into_boxed_str())
     }
 }

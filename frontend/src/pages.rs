@@ -5,6 +5,7 @@ pub mod batch;
 pub mod dashboard;
 pub mod deploys;
 pub mod login;
+pub mod not_found;
 pub mod password;
 pub mod servers;
 pub mod sr_detail;

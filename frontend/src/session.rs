@@ -1,13 +1,13 @@
 //! The signed-in user, kept for the browser session (sessionStorage), and the helpers pages use
 //! to call the API as them and to ask the shared permission table what to show.
 
-use guardia_shared::Role;
+use guardia_shared::api::account::Me;
 use guardia_shared::permission::{Permission, allows_in};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, Operation, Query};
 
 const STORAGE_KEY: &str = "guardia.session";
 
@@ -15,24 +15,6 @@ const STORAGE_KEY: &str = "guardia.session";
 pub struct Session {
     pub token: String,
     pub user: Me,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Me {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub tenant: TenantRef,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TenantRef {
-    pub code: String,
-    pub name: String,
-    pub is_operator: bool,
 }
 
 impl Session {
@@ -97,9 +79,9 @@ impl SessionContext {
 
     /// Calls the API as the signed-in user (or anonymously when signed out); an
     /// UNAUTHENTICATED answer (expired or revoked session) signs out, which sends the user to
-    /// the login page. Every page uses this one future type.
-    pub async fn call(self, query: String, variables: Value) -> Result<Value, ApiError> {
-        let result = api::gql(self.token(), query, variables).await;
+    /// the login page. Not generic: every call shares one future type (a smaller WASM).
+    pub async fn call(self, document: &'static str, variables: Value) -> Result<Value, ApiError> {
+        let result = api::gql(self.token(), document, variables).await;
         if let Err(error) = &result
             && error.is(guardia_shared::ErrorCode::Unauthenticated)
             && self.0.with_untracked(Option::is_some)
@@ -109,20 +91,28 @@ impl SessionContext {
         result
     }
 
-    /// A query that reloads whenever the signals `make` reads change.
-    pub fn resource(
-        self,
-        make: impl Fn() -> (String, Value) + 'static,
-    ) -> LocalResource<Result<Value, ApiError>> {
-        LocalResource::new(move || {
-            let (query, variables) = make();
-            self.call(query, variables)
-        })
+    /// A query (a document of `guardia_shared::api`) answered as `T`, loaded again whenever
+    /// the signals `variables` reads change (an action's `version()` among them).
+    pub fn query<T>(self, document: &'static str, variables: impl Fn() -> Value + 'static) -> Query<T> {
+        Query::new(self.resource(document, Box::new(variables)))
     }
 
-    /// A mutation as an action: dispatch its variables; `value()` holds the answer.
-    pub fn mutation(self, query: &'static str) -> Action<Value, Result<Value, ApiError>> {
-        Action::new_local(move |variables: &Value| self.call(query.to_owned(), variables.clone()))
+    /// An operation sent when asked: dispatch its variables; `value()` holds the answer as `T`.
+    pub fn action<T>(self, document: &'static str) -> Operation<T> {
+        Operation::new(self.operation(document))
+    }
+
+    // Not generic: one resource type and one action type for the whole app (a smaller WASM).
+    fn resource(
+        self,
+        document: &'static str,
+        variables: Box<dyn Fn() -> Value>,
+    ) -> LocalResource<Result<Value, ApiError>> {
+        LocalResource::new(move || self.call(document, variables()))
+    }
+
+    fn operation(self, document: &'static str) -> Action<Value, Result<Value, ApiError>> {
+        Action::new_local(move |variables: &Value| self.call(document, variables.clone()))
     }
 
     pub fn token(&self) -> Option<String> {

@@ -28,3 +28,14 @@ impl RunStatus {
         !matches!(self, RunStatus::Queued | RunStatus::Running)
     }
 }
+
+text_enum! {
+    /// How a finished Jenkins build ended (Jenkins' `result`).
+    BuildResult {
+        Success => "SUCCESS",
+        Unstable => "UNSTABLE",
+        Failure => "FAILURE",
+        NotBuilt => "NOT_BUILT",
+        Aborted => "ABORTED",
+    }
+}

@@ -5,6 +5,7 @@
 mod text_enum;
 
 pub mod agent;
+pub mod api;
 pub mod deploy;
 pub mod error_code;
 pub mod permission;

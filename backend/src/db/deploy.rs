@@ -53,6 +53,8 @@ pub struct Deployment {
     pub finished_at: Option<NaiveDateTime>,
     /// Why GUARDiA closed the deployment without a build (job refused, Jenkins down).
     pub failure_reason: Option<String>,
+    /// 1 when created, one more with every recorded change.
+    pub version: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -163,6 +165,7 @@ pub async fn create_deployment(tx: &mut TenantTx, new: NewDeployment<'_>) -> Res
         updated_at: at,
         finished_at: None,
         failure_reason: None,
+        version: 1,
     };
     db_run!(tx.conn(), |c| {
         diesel::insert_into(deployments::table)
@@ -240,7 +243,11 @@ pub async fn record_progress(
         diesel::update(
             deployments::table.filter(deployments::tenant_id.eq(&tenant).and(deployments::id.eq(id))),
         )
-        .set((progress, deployments::updated_at.eq(now())))
+        .set((
+            progress,
+            deployments::updated_at.eq(now()),
+            deployments::version.eq(deployments::version + 1),
+        ))
         .returning(Deployment::as_returning())
         .get_result(c)
         .await
@@ -265,7 +272,11 @@ pub async fn advance(
                     .and(deployments::status.eq(from)),
             ),
         )
-        .set((progress, deployments::updated_at.eq(now())))
+        .set((
+            progress,
+            deployments::updated_at.eq(now()),
+            deployments::version.eq(deployments::version + 1),
+        ))
         .returning(Deployment::as_returning())
         .get_result(c)
         .await

@@ -109,6 +109,7 @@ diesel::table! {
         updated_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
         failure_reason -> Nullable<Text>,
+        version -> Integer,
     }
 }
 

@@ -1,7 +1,9 @@
 //! Log out: the server revokes the session (every token of the user), then this tab forgets
 //! it and the login page shows.
 
+use guardia_shared::api::account;
 use leptos::prelude::*;
+use serde::de::IgnoredAny;
 use serde_json::json;
 
 use crate::i18n::use_lang;
@@ -11,10 +13,10 @@ use crate::session::use_session;
 pub fn LogoutButton() -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
-    let logout = session.mutation("mutation { logout }");
+    let logout = session.action::<IgnoredAny>(account::LOGOUT);
     // Whatever the answer (an expired session is already over), the tab signs out.
     Effect::new(move || {
-        if logout.value().with(Option::is_some) {
+        if logout.version().get() > 0 {
             session.sign_out();
         }
     });

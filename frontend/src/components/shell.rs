@@ -2,12 +2,14 @@
 //! language, log out.
 
 use guardia_shared::Permission;
+use guardia_shared::api::account::{self, AppInfoData};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use serde_json::json;
 
 use super::lang_switch::LangSwitch;
 use super::logout_button::LogoutButton;
+use crate::format;
 use crate::i18n::use_lang;
 use crate::session::use_session;
 
@@ -15,7 +17,7 @@ use crate::session::use_session;
 pub fn Shell(children: Children) -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
-    let demo = session.resource(|| ("{ appInfo { demo } }".to_owned(), json!({})));
+    let info = session.query::<AppInfoData>(account::APP_INFO, || json!({}));
     let link = move |href: &'static str, key: &'static str, visible: bool| {
         visible.then(|| view! { <A href=href attr:data-testid=format!("nav-{}", key.trim_start_matches("nav."))>{move || lang.t(key)}</A> })
     };
@@ -26,7 +28,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                     format!(
                         "{} · {} · {}",
                         s.user.name,
-                        s.user.role.as_str(),
+                        format::role(s.user.role, lang.0.get()),
                         s.user.tenant.name
                     )
                 })
@@ -51,7 +53,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <LangSwitch />
                 <LogoutButton />
             </header>
-            {move || demo.get().and_then(|r| r.ok()).is_some_and(|d| d["appInfo"]["demo"] == true).then(|| view! {
+            {move || info.get().and_then(Result::ok).is_some_and(|d| d.app_info.demo).then(|| view! {
                 <p class="demo-banner" data-testid="demo-banner">{lang.t("demo.banner")}</p>
             })}
             <main class="page">{children()}</main>

@@ -1,31 +1,46 @@
 //! 배치 작업: each job's schedule in words, its next run, its recent runs (by a person or by the
-//! scheduler), "run now" and enable/disable for the roles that may.
+//! scheduler), "run now" and enable/disable for the roles that may. A run that is queued or
+//! running is followed in its row until it ends.
+
+mod job_row;
 
 use guardia_shared::Permission;
+use guardia_shared::api::batch::{self, JobsData};
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use serde::de::IgnoredAny;
+use serde_json::json;
 
 use crate::components::error_box::{ErrorBox, describe, loading};
-use crate::components::status_badge::StatusBadge;
-use crate::format;
-use crate::i18n::{LangContext, use_lang};
+use crate::i18n::use_lang;
 use crate::session::use_session;
+use job_row::JobRow;
 
-const JOBS: &str = "{ appInfo { timezone } batchJobs { id name jenkinsJob schedule enabled nextRunAt
-    runs(first: 5) { edges { node { id status buildNumber startedAt scheduledFor catchUp triggeredBy { name } } } } } }";
+/// How often the page looks again while a run is queued or running.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[component]
 pub fn BatchPage() -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
-    let jobs = session.resource(|| (JOBS.to_owned(), json!({})));
-    let run = session.mutation("mutation($id: ID!) { runBatchNow(id: $id) { id } }");
-    let toggle = session.mutation(
-        "mutation($id: ID!, $enabled: Boolean!) { updateBatchJob(id: $id, input: { enabled: $enabled }) { id } }",
-    );
+    let run = session.action::<IgnoredAny>(batch::RUN_NOW);
+    let toggle = session.action::<IgnoredAny>(batch::SET_ENABLED);
+    // Bumped to look again while a run is in progress.
+    let look_again = RwSignal::new(0_u32);
+    let jobs = session.query::<JobsData>(batch::JOBS, move || {
+        run.version().track();
+        toggle.version().track();
+        look_again.track();
+        json!({})
+    });
     Effect::new(move || {
-        if run.value().with(Option::is_some) || toggle.value().with(Option::is_some) {
-            jobs.refetch();
+        let in_progress = jobs.answered(|data| {
+            data.batch_jobs
+                .iter()
+                .flat_map(|job| &job.runs.edges)
+                .any(|run| !run.node.status.is_finished())
+        });
+        if in_progress {
+            set_timeout(move || look_again.update(|n| *n += 1), FOLLOW_EVERY);
         }
     });
     let retry = Callback::new(move |()| jobs.refetch());
@@ -35,93 +50,28 @@ pub fn BatchPage() -> impl IntoView {
         <h1>{lang.t("nav.batch")}</h1>
         {move || jobs.get().map_or_else(|| loading(lang), |result| match result {
             Err(error) => view! { <ErrorBox error retry /> }.into_any(),
-            Ok(data) => {
-                let timezone = data["appInfo"]["timezone"].as_str().unwrap_or_default().to_owned();
-                view! {
-                    <p class="muted" data-testid="batch-timezone">{lang.t("batch.timezone")}" "{timezone}</p>
-                    <table data-testid="batch-table">
-                        <thead><tr>
-                            <th>{lang.t("batch.name")}</th><th>{lang.t("batch.job")}</th>
-                            <th>{lang.t("batch.schedule")}</th><th>{lang.t("batch.next_run")}</th>
-                            <th>{lang.t("batch.recent_runs")}</th><th></th>
-                        </tr></thead>
-                        <tbody>
-                            {data["batchJobs"].as_array().cloned().unwrap_or_default().into_iter().map(|job| {
-                                view! { <JobRow job lang may_run may_manage run toggle /> }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }
+            Ok(data) if data.batch_jobs.is_empty() => view! { <p class="empty">{lang.t("batch.none")}</p> }.into_any(),
+            Ok(data) => view! {
+                <p class="muted" data-testid="batch-timezone">{lang.t("batch.timezone")}" "{data.app_info.timezone}</p>
+                <table data-testid="batch-table">
+                    <thead><tr>
+                        <th>{lang.t("batch.name")}</th><th>{lang.t("batch.job")}</th>
+                        <th>{lang.t("batch.schedule")}</th><th>{lang.t("batch.next_run")}</th>
+                        <th>{lang.t("batch.recent_runs")}</th><th></th>
+                    </tr></thead>
+                    <tbody>
+                        {data.batch_jobs.into_iter().map(|job| {
+                            view! { <JobRow job may_run may_manage run toggle /> }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
         })}
-        {move || match (run.value().get(), toggle.value().get()) {
+        {move || match (run.value(), toggle.value()) {
             (Some(Err(error)), _) | (_, Some(Err(error))) => {
-                Some(view! { <p class="error">{describe(&error, lang)}</p> })
+                Some(view! { <p class="error" role="alert">{describe(&error, lang)}</p> })
             }
             _ => None,
         }}
-    }
-}
-
-#[component]
-fn JobRow(
-    job: Value,
-    lang: LangContext,
-    may_run: bool,
-    may_manage: bool,
-    run: Action<Value, Result<Value, crate::api::ApiError>>,
-    toggle: Action<Value, Result<Value, crate::api::ApiError>>,
-) -> impl IntoView {
-    let l = lang.0.get_untracked();
-    let id = job["id"].as_str().unwrap_or_default().to_owned();
-    let schedule = job["schedule"].as_str().unwrap_or_default().to_owned();
-    let enabled = job["enabled"].as_bool().unwrap_or(true);
-    let words = format::schedule_in_words(&schedule, l);
-    let next = job["nextRunAt"].as_str().map(|at| format::date_time(at, l));
-    let runs = job["runs"]["edges"].as_array().cloned().unwrap_or_default();
-    let (run_id, toggle_id) = (id.clone(), id);
-    view! {
-        <tr data-testid="batch-job">
-            <td>{job["name"].as_str().unwrap_or_default().to_owned()}</td>
-            <td><code>{job["jenkinsJob"].as_str().unwrap_or_default().to_owned()}</code></td>
-            <td>{words}" "<code>{schedule}</code></td>
-            <td data-testid="next-run">{next.unwrap_or_else(|| lang.t("batch.disabled").to_owned())}</td>
-            <td>
-                {runs.into_iter().map(|edge| {
-                    let node = &edge["node"];
-                    let scheduled = !node["scheduledFor"].is_null();
-                    let by = if node["catchUp"].as_bool() == Some(true) {
-                        lang.t("batch.catch_up").to_owned()
-                    } else if scheduled {
-                        lang.t("batch.by_schedule").to_owned()
-                    } else {
-                        node["triggeredBy"]["name"].as_str().unwrap_or_default().to_owned()
-                    };
-                    // A scheduled run is known by its due time; a person's by when they started it.
-                    let at = node["scheduledFor"].as_str().or(node["startedAt"].as_str()).unwrap_or_default();
-                    let at = format::date_time(at, l);
-                    view! {
-                        <div data-testid="batch-run" data-scheduled=scheduled.to_string()>
-                            <StatusBadge status=node["status"].as_str().unwrap_or_default().to_owned() />
-                            " "{at}" · "{by}
-                        </div>
-                    }
-                }).collect_view()}
-            </td>
-            <td>
-                {may_run.then(|| view! {
-                    <button data-testid="run-now" disabled=move || run.pending().get()
-                        on:click=move |_| { run.dispatch(json!({ "id": run_id })); }>
-                        {lang.t("batch.run_now")}
-                    </button>
-                })}
-                {may_manage.then(|| view! {
-                    " "<button data-testid="toggle-job" disabled=move || toggle.pending().get()
-                        on:click=move |_| { toggle.dispatch(json!({ "id": toggle_id, "enabled": !enabled })); }>
-                        {lang.t(if enabled { "batch.disable" } else { "batch.enable" })}
-                    </button>
-                })}
-            </td>
-        </tr>
     }
 }

@@ -1,30 +1,15 @@
 //! Sign in with email and password; the token is kept for the browser session.
 
 use guardia_shared::ErrorCode;
+use guardia_shared::api::account::{self, LoginData};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
-use serde::Deserialize;
 use serde_json::json;
 
-use crate::api;
 use crate::components::error_box::describe;
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::use_lang;
-use crate::session::{Me, Session, use_session};
-
-const LOGIN: &str = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) {
-    token user { id email name role tenant { code name isOperator } } } }";
-
-#[derive(Deserialize)]
-struct Payload {
-    token: String,
-    user: Me,
-}
-
-#[derive(Deserialize)]
-struct LoginData {
-    login: Payload,
-}
+use crate::session::{Session, use_session};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -32,18 +17,16 @@ pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let login = session.mutation(LOGIN);
+    let login = session.action::<LoginData>(account::LOGIN);
     Effect::new(move || {
-        if let Some(Ok(data)) = login.value().get()
-            && let Ok(data) = api::parse::<LoginData>(data)
-        {
+        if let Some(Ok(data)) = login.value() {
             session.sign_in(Session {
                 token: data.login.token,
                 user: data.login.user,
             });
         }
     });
-    let message = move || match login.value().get() {
+    let message = move || match login.value() {
         Some(Err(error)) if error.is(ErrorCode::Unauthenticated) => Some(lang.t("login.wrong").to_owned()),
         Some(Err(error)) if error.is(ErrorCode::RateLimited) => Some(lang.t("login.limited").to_owned()),
         Some(Err(error)) => Some(describe(&error, lang)),
@@ -51,7 +34,8 @@ pub fn LoginPage() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        login.dispatch(json!({ "e": email.get_untracked().trim(), "p": password.get_untracked() }));
+        login
+            .dispatch(json!({ "email": email.get_untracked().trim(), "password": password.get_untracked() }));
     };
     move || {
         if session.0.with(Option::is_some) {

@@ -3,6 +3,7 @@
 //! and the answer's new token keeps this one.
 
 use guardia_shared::ErrorCode;
+use guardia_shared::api::account::{self, ChangePasswordData};
 use guardia_shared::user::{PasswordProblem, check_password};
 use leptos::prelude::*;
 use serde_json::json;
@@ -10,8 +11,6 @@ use serde_json::json;
 use crate::components::error_box::describe;
 use crate::i18n::use_lang;
 use crate::session::use_session;
-
-const CHANGE: &str = "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) { token } }";
 
 /// The UI text for a local refusal of the new password.
 fn problem_key(problem: PasswordProblem) -> &'static str {
@@ -32,12 +31,10 @@ pub fn PasswordPage() -> impl IntoView {
     let confirm = RwSignal::new(String::new());
     // A refusal found before sending; it hides the previous answer.
     let local = RwSignal::new(None::<&'static str>);
-    let change = session.mutation(CHANGE);
+    let change = session.action::<ChangePasswordData>(account::CHANGE_PASSWORD);
     Effect::new(move || {
-        if let Some(Ok(data)) = change.value().get()
-            && let Some(token) = data["changePassword"]["token"].as_str()
-        {
-            session.renew(token.to_owned());
+        if let Some(Ok(data)) = change.value() {
+            session.renew(data.change_password.token);
             for field in [current, new, confirm] {
                 field.set(String::new());
             }
@@ -47,7 +44,7 @@ pub fn PasswordPage() -> impl IntoView {
         if let Some(key) = local.get() {
             return Some((false, lang.t(key).to_owned()));
         }
-        match change.value().get()? {
+        match change.value()? {
             Ok(_) => Some((true, lang.t("password.changed").to_owned())),
             Err(e) if e.is(ErrorCode::Forbidden) => {
                 Some((false, lang.t("password.wrong_current").to_owned()))
@@ -73,7 +70,7 @@ pub fn PasswordPage() -> impl IntoView {
         };
         local.set(refusal);
         if refusal.is_none() {
-            change.dispatch(json!({ "c": old, "n": fresh }));
+            change.dispatch(json!({ "current": old, "new": fresh }));
         }
     };
     view! {

@@ -1,10 +1,13 @@
 //! 사용자 (ADMIN): the tenant's users, adding one, changing a role, deactivating.
 
 use guardia_shared::Role;
+use guardia_shared::api::user::{self, UsersData};
 use leptos::prelude::*;
+use serde::de::IgnoredAny;
 use serde_json::json;
 
 use crate::components::error_box::{ErrorBox, describe, loading};
+use crate::format;
 use crate::i18n::use_lang;
 use crate::session::use_session;
 
@@ -12,26 +15,21 @@ use crate::session::use_session;
 pub fn UsersPage() -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
-    let users = session.resource(|| ("{ users { id email name role active } }".to_owned(), json!({})));
-    // One action per mutation kind; each reloads the list once answered.
-    let create_user =
-        session.mutation("mutation($input: CreateUserInput!) { createUser(input: $input) { id } }");
-    let set_role =
-        session.mutation("mutation($id: ID!, $r: Role!) { updateUserRole(id: $id, role: $r) { id } }");
-    let deactivate = session.mutation("mutation($id: ID!) { deactivateUser(id: $id) { id } }");
+    let create_user = session.action::<IgnoredAny>(user::CREATE_USER);
+    let set_role = session.action::<IgnoredAny>(user::SET_ROLE);
+    let deactivate = session.action::<IgnoredAny>(user::DEACTIVATE);
+    // The list reloads once each change is answered.
+    let users = session.query::<UsersData>(user::USERS, move || {
+        for action in [create_user, set_role, deactivate] {
+            action.version().track();
+        }
+        json!({})
+    });
     let last_error = move || {
         [create_user, set_role, deactivate]
             .into_iter()
-            .find_map(|a| a.value().get().and_then(Result::err))
+            .find_map(|a| a.error())
     };
-    Effect::new(move || {
-        let answered = [create_user, set_role, deactivate]
-            .iter()
-            .any(|a| a.value().with(Option::is_some));
-        if answered {
-            users.refetch();
-        }
-    });
     let retry = Callback::new(move |()| users.refetch());
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
@@ -43,6 +41,7 @@ pub fn UsersPage() -> impl IntoView {
             "password": password.get_untracked(), "role": role.get_untracked().as_str() });
         create_user.dispatch(json!({ "input": input }));
     };
+    let l = lang.0.get_untracked();
     view! {
         <h1>{lang.t("nav.users")}</h1>
         <form class="card" on:submit=create data-testid="user-form">
@@ -52,49 +51,48 @@ pub fn UsersPage() -> impl IntoView {
             <label>{lang.t("user.password")}<input type="password" bind:value=password minlength="10" required /></label>
             <label>{lang.t("user.role")}
                 <select on:change=move |ev| if let Ok(r) = event_target_value(&ev).parse() { role.set(r) }>
-                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == Role::Engineer>{r.as_str()}</option> }).collect_view()}
+                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == Role::Engineer>{format::role(*r, l)}</option> }).collect_view()}
                 </select>
             </label>
             <button type="submit" disabled=move || create_user.pending().get()>{lang.t("common.create")}</button>
         </form>
         {move || last_error().map(|error| view! { <p class="error" role="alert">{describe(&error, lang)}</p> })}
-            {move || users.get().map_or_else(|| loading(lang), |result| match result {
-                Err(error) => view! { <ErrorBox error retry /> }.into_any(),
-                Ok(data) => view! {
-                    <table data-testid="user-table">
-                        <thead><tr>
-                            <th>{lang.t("user.email")}</th><th>{lang.t("user.name")}</th><th>{lang.t("user.role")}</th>
-                            <th>{lang.t("user.active")}</th><th></th>
-                        </tr></thead>
-                        <tbody>
-                            {data["users"].as_array().cloned().unwrap_or_default().into_iter().map(|u| {
-                                let id = u["id"].as_str().unwrap_or_default().to_owned();
-                                let current = u["role"].as_str().unwrap_or_default().to_owned();
-                                let active = u["active"].as_bool().unwrap_or(false);
-                                let role_id = id.clone();
-                                view! {
-                                    <tr>
-                                        <td>{u["email"].as_str().unwrap_or_default().to_owned()}</td>
-                                        <td>{u["name"].as_str().unwrap_or_default().to_owned()}</td>
-                                        <td>
-                                            <select on:change=move |ev| {
-                                                set_role.dispatch(json!({ "id": role_id, "r": event_target_value(&ev) }));
-                                            }>
-                                                {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=r.as_str() == current>{r.as_str()}</option> }).collect_view()}
-                                            </select>
-                                        </td>
-                                        <td>{if active { "✓" } else { "—" }}</td>
-                                        <td>{active.then(|| view! {
-                                            <button class="danger" on:click=move |_| {
-                                                deactivate.dispatch(json!({ "id": id }));
-                                            }>{lang.t("user.deactivate")}</button>
-                                        })}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            })}
+        {move || users.get().map_or_else(|| loading(lang), |result| match result {
+            Err(error) => view! { <ErrorBox error retry /> }.into_any(),
+            Ok(data) => view! {
+                <table data-testid="user-table">
+                    <thead><tr>
+                        <th>{lang.t("user.email")}</th><th>{lang.t("user.name")}</th><th>{lang.t("user.role")}</th>
+                        <th>{lang.t("user.active")}</th><th></th>
+                    </tr></thead>
+                    <tbody>
+                        {data.users.into_iter().map(|u| {
+                            let id = u.id;
+                            let role_id = id.clone();
+                            let current = u.role;
+                            view! {
+                                <tr data-testid="user-row">
+                                    <td>{u.email}</td>
+                                    <td>{u.name}</td>
+                                    <td>
+                                        <select data-testid="user-role" on:change=move |ev| {
+                                            set_role.dispatch(json!({ "id": role_id, "role": event_target_value(&ev) }));
+                                        }>
+                                            {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == current>{format::role(*r, l)}</option> }).collect_view()}
+                                        </select>
+                                    </td>
+                                    <td>{if u.active { "✓" } else { "—" }}</td>
+                                    <td>{u.active.then(|| view! {
+                                        <button class="danger" on:click=move |_| {
+                                            deactivate.dispatch(json!({ "id": id }));
+                                        }>{lang.t("user.deactivate")}</button>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        })}
     }
 }

@@ -5,6 +5,9 @@
 //! password, logs out (the token is revoked) and logs in with the new one. Screenshots of every
 //! page go to `target/screenshots/`.
 
+mod dead_ends;
+mod deploy_tab;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,6 +39,10 @@ async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+}
+
+async fn click(client: &Client, css: &str) {
+    wait_for(client, css).await.click().await.expect("click");
 }
 
 async fn absent(client: &Client, css: &str) -> bool {
@@ -70,11 +77,7 @@ async fn submit_login(client: &Client, email: &str, password: &str) {
             .await
             .expect("type");
     }
-    wait_for(client, "[data-testid=login-submit]")
-        .await
-        .click()
-        .await
-        .expect("click");
+    click(client, "[data-testid=login-submit]").await;
 }
 
 async fn log_in(browser: &Browser, world: &World, email: &str) {
@@ -85,20 +88,12 @@ async fn log_in(browser: &Browser, world: &World, email: &str) {
 }
 
 async fn log_out(browser: &Browser) {
-    wait_for(&browser.client, "[data-testid=logout]")
-        .await
-        .click()
-        .await
-        .expect("click");
+    click(&browser.client, "[data-testid=logout]").await;
     wait_for(&browser.client, "[data-testid=login-form]").await;
 }
 
 async fn open(browser: &Browser, nav: &str, ready: &str) {
-    wait_for(&browser.client, &format!("[data-testid=nav-{nav}]"))
-        .await
-        .click()
-        .await
-        .expect("click");
+    click(&browser.client, &format!("[data-testid=nav-{nav}]")).await;
     wait_for(&browser.client, ready).await;
     assert!(
         absent(&browser.client, "[data-testid=error]").await,
@@ -150,16 +145,8 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
         open(&browser, nav, ready).await;
         browser.screenshot(&format!("{nav}-{name}")).await;
     }
-    wait_for(client, "[data-testid=nav-srs]")
-        .await
-        .click()
-        .await
-        .expect("click");
-    wait_for(client, "[data-testid=sr-row] a")
-        .await
-        .click()
-        .await
-        .expect("click");
+    click(client, "[data-testid=nav-srs]").await;
+    click(client, "[data-testid=sr-row] a").await;
     wait_for(client, "[data-testid=sr-heading]").await;
     browser.screenshot(&format!("sr-detail-{name}")).await;
     log_out(&browser).await;
@@ -193,18 +180,10 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
     assert_eq!(size, json!(expected));
 
     let target = SEEDED_BUILDS - 2;
-    wait_for(client, &format!("[data-testid=rollback-{target}]"))
-        .await
-        .click()
-        .await
-        .expect("click");
+    click(client, &format!("[data-testid=rollback-{target}]")).await;
     wait_for(client, "[data-testid=rollback-dialog]").await;
     // No reason, no rollback.
-    wait_for(client, "[data-testid=rollback-confirm]")
-        .await
-        .click()
-        .await
-        .expect("click");
+    click(client, "[data-testid=rollback-confirm]").await;
     assert!(world.jenkins.triggers(DEPLOY_JOB).is_empty());
     wait_for(client, "[data-testid=rollback-reason]")
         .await
@@ -212,30 +191,30 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
         .await
         .expect("type");
     browser.screenshot(&format!("rollback-dialog-{name}")).await;
-    wait_for(client, "[data-testid=rollback-confirm]")
-        .await
-        .click()
-        .await
-        .expect("click");
-    wait_text(client, "[data-testid=live-status]", |t| t == "SUCCESS").await;
+    click(client, "[data-testid=rollback-confirm]").await;
+    // The rollback's progress shows in the dialog, until it ends.
+    wait_for(
+        client,
+        "[data-testid=rollback-dialog] [data-testid=live-status][data-status=SUCCESS]",
+    )
+    .await;
     wait_for(
         client,
         "[data-testid=ledger-row][data-kind=ROLLBACK][data-status=SUCCESS]",
     )
     .await;
-    wait_text(client, "[data-testid=console]", |t| {
-        t.contains("Finished: SUCCESS")
-    })
+    wait_text(
+        client,
+        "[data-testid=rollback-dialog] [data-testid=console]",
+        |t| t.contains("Finished: SUCCESS"),
+    )
     .await;
+    click(client, "[data-testid=rollback-close]").await;
     let sent = world.jenkins.triggers(DEPLOY_JOB);
     assert_eq!(sent, [vec![("ROLLBACK_BUILD".to_owned(), target.to_string())]]);
     browser.screenshot(&format!("deploys-{name}")).await;
     open(&browser, "servers", "[data-testid=reveal-credential]").await;
-    wait_for(client, "[data-testid=reveal-credential]")
-        .await
-        .click()
-        .await
-        .expect("click");
+    click(client, "[data-testid=reveal-credential]").await;
     assert!(
         text_of(client, "[data-testid=credential]")
             .await
@@ -287,11 +266,7 @@ async fn the_web_app_works_for_every_role(backend: Backend) {
 
     // The language switches, and stays switched after a reload.
     let before = text_of(client, "h1").await;
-    wait_for(client, "[data-testid=lang-switch]")
-        .await
-        .click()
-        .await
-        .expect("click");
+    click(client, "[data-testid=lang-switch]").await;
     let after = wait_text(client, "h1", |t| t != before).await;
     assert!(
         ["서비스 요청", "Service requests"].contains(&after.as_str()),
@@ -321,11 +296,7 @@ async fn send_password_form(browser: &Browser, world: &World, current: &str, new
             .await
             .expect("type");
     }
-    wait_for(client, "[data-testid=password-submit]")
-        .await
-        .click()
-        .await
-        .expect("click");
+    click(client, "[data-testid=password-submit]").await;
 }
 
 /// The token this tab keeps for its session.

@@ -208,6 +208,12 @@ impl Deployment {
     async fn failure_reason(&self) -> Option<&str> {
         self.row.failure_reason.as_deref()
     }
+    /// 1 when created, one more with every change: of two copies of the same deployment (a
+    /// `deploymentUpdated` event and a mutation's reply can arrive in either order), the one
+    /// with the higher version is the newer.
+    async fn version(&self) -> i32 {
+        self.row.version
+    }
 }
 
 /// A piece of a deployment's console text.

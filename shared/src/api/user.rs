@@ -1,0 +1,27 @@
+//! The users page (ADMIN).
+
+use serde::Deserialize;
+
+use super::documents;
+use crate::Role;
+
+documents! {
+    USERS = "query Users { users { id email name role active } }";
+    CREATE_USER = "mutation CreateUser($input: CreateUserInput!) { createUser(input: $input) { id } }";
+    SET_ROLE = "mutation UpdateUserRole($id: ID!, $role: Role!) { updateUserRole(id: $id, role: $role) { id } }";
+    DEACTIVATE = "mutation DeactivateUser($id: ID!) { deactivateUser(id: $id) { id } }";
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct UsersData {
+    pub users: Vec<User>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+}
