@@ -369,8 +369,9 @@ async fn a_user_changes_their_password_and_logs_out(backend: Backend) {
     browser.close().await;
 }
 
-/// The batch page says when each job runs next and in which time zone, and a run the scheduler
-/// started shows up in the job's recent runs as started by the schedule.
+/// The batch page says when each job runs next and in which time zone, a run the scheduler
+/// started shows up in the job's recent runs as started by the schedule, and a run started
+/// with "run now" is followed in its row until it ends, without a reload.
 async fn the_batch_page_shows_the_next_run_and_scheduled_runs(backend: Backend) {
     // Two days ahead, 16:59 UTC: the seeded nightly-report (02:00 in Seoul) is due at 17:00.
     let day = chrono::Utc::now().date_naive() + chrono::Duration::days(2);
@@ -411,6 +412,17 @@ async fn the_batch_page_shows_the_next_run_and_scheduled_runs(backend: Backend) 
     client.goto(&world.server.url("/")).await.expect("navigate");
     let failed = text_of(client, "[data-testid=failed-scheduled-runs]").await;
     assert!(failed.contains("nightly-report"), "{failed}");
+
+    // "Run now": the run shows in its row at once and is followed there to its result.
+    open(&browser, "batch", "[data-testid=batch-table]").await;
+    assert!(absent(client, "[data-testid=batch-run][data-scheduled=false]").await);
+    click(client, "[data-testid=run-now]").await;
+    wait_for(client, "[data-testid=batch-run][data-scheduled=false]").await;
+    wait_for(
+        client,
+        "[data-testid=batch-run][data-scheduled=false][data-status=SUCCESS]",
+    )
+    .await;
     browser
         .screenshot(&format!("batch-{}", format!("{backend:?}").to_lowercase()))
         .await;
