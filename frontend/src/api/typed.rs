@@ -74,16 +74,9 @@ impl<T> Operation<T> {
             answer: PhantomData,
         }
     }
-}
 
-impl<T: DeserializeOwned> Operation<T> {
     pub fn dispatch(&self, variables: Value) {
         self.action.dispatch(variables);
-    }
-
-    /// The last answer (tracked): `None` before the first.
-    pub fn value(&self) -> Option<Result<T, ApiError>> {
-        self.action.value().get().map(|answer| answer.and_then(parse))
     }
 
     /// The last refusal (tracked), if the last answer was one.
@@ -110,5 +103,12 @@ impl<T: DeserializeOwned> Operation<T> {
     /// Counts answers (tracked): a query that reads it reloads after each.
     pub fn version(&self) -> RwSignal<usize> {
         self.action.version()
+    }
+}
+
+impl<T: DeserializeOwned> Operation<T> {
+    /// The last answer (tracked): `None` before the first.
+    pub fn value(&self) -> Option<Result<T, ApiError>> {
+        self.action.value().get().map(|answer| answer.and_then(parse))
     }
 }
