@@ -7,6 +7,7 @@ mod client;
 mod generate;
 mod jenkins_hang;
 mod load;
+mod peer;
 mod report;
 mod scale;
 mod scheduler;
@@ -51,6 +52,25 @@ enum Command {
         /// Measured seconds per scenario (after one second of warm-up).
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        #[command(flatten)]
+        guardia: GuardiaBin,
+    },
+    /// GUARDiA beside PostGraphile 4.14.1 (installed from npm) on the same generated
+    /// PostgreSQL database, row-level security in both, the same client and questions, in
+    /// interleaved rounds: req/s, p50, p99, peak RSS and the ratio.
+    Peer {
+        /// A PostgreSQL database `generate` filled (its first tenant's engineer asks).
+        #[arg(long)]
+        database: String,
+        /// Concurrent client connections, one table row each.
+        #[arg(long, value_delimiter = ',', default_value = "16,64")]
+        connections: Vec<usize>,
+        /// Measured seconds per server per round (after one second of warm-up).
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Interleaved rounds per table cell.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
         #[command(flatten)]
         guardia: GuardiaBin,
     },
@@ -166,6 +186,22 @@ async fn main() -> anyhow::Result<()> {
             let url = parse_url(&database)?;
             let stats = generate::run(&url, &shape).await?;
             stats.print();
+        }
+        Command::Peer {
+            database,
+            connections,
+            seconds,
+            rounds,
+            guardia,
+        } => {
+            let settings = peer::Settings {
+                url: parse_url(&database)?,
+                connections: connections.into_iter().map(|c| c.max(1)).collect(),
+                seconds: seconds.max(1),
+                rounds: rounds.max(1),
+                guardia: guardia.resolve()?,
+            };
+            peer::run(&settings).await?;
         }
         Command::Load {
             database,

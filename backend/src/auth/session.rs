@@ -47,8 +47,8 @@ pub async fn authenticate(
         .tenant_tx(&claims.tenant_id, access)
         .await
         .map_err(SessionError::Db)?;
-    let user = match db::user::get(&mut tx, &claims.sub).await {
-        Ok(user) => user,
+    let (user, operator_tenant) = match db::user::get_with_operator_flag(&mut tx, &claims.sub).await {
+        Ok(found) => found,
         Err(DbError::NotFound { .. }) => return Err(SessionError::Revoked),
         Err(e) => return Err(SessionError::Db(e)),
     };
@@ -59,13 +59,12 @@ pub async fn authenticate(
     if user.session_epoch != claims.epoch {
         return Err(SessionError::Revoked);
     }
-    let tenant = db::tenant::get(&mut tx).await.map_err(SessionError::Db)?;
     let session = Session {
         user_id: user.id,
         tenant_id: user.tenant_id,
         role: user.role,
         name: user.name,
-        operator_tenant: tenant.is_operator,
+        operator_tenant,
     };
     Ok((session, tx))
 }

@@ -104,13 +104,20 @@ impl DbPool {
             }
             DbConn::Postgres(pooled) => {
                 let c: &mut super::PgConn = pooled;
-                <super::PgConn as AsyncConnection>::TransactionManager::begin_transaction(c).await?;
                 let (name, value) = scope.setting();
-                diesel::sql_query("SELECT set_config($1, $2, true)")
-                    .bind::<Text, _>(name)
-                    .bind::<Text, _>(value)
-                    .execute(c)
-                    .await?;
+                type Manager = <super::PgConn as AsyncConnection>::TransactionManager;
+                match begin_with_setting(name, value) {
+                    // One round trip instead of two.
+                    Some(sql) => Manager::begin_transaction_sql(c, &sql).await?,
+                    None => {
+                        Manager::begin_transaction(c).await?;
+                        diesel::sql_query("SELECT set_config($1, $2, true)")
+                            .bind::<Text, _>(name)
+                            .bind::<Text, _>(value)
+                            .execute(c)
+                            .await?;
+                    }
+                }
             }
         }
         Ok(Tx { conn, scope })
@@ -188,10 +195,47 @@ impl LoginTx {
     }
 }
 
+/// `BEGIN` and the scope's setting as one simple-query batch, for a value made only of
+/// characters that need no quoting (tenant codes, most emails); `None` for any other, which is
+/// sent as a bound parameter instead. Nothing else ever reaches this text.
+fn begin_with_setting(name: &str, value: &str) -> Option<String> {
+    let plain = |text: &str| {
+        !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '+'))
+    };
+    (plain(name) && plain(value)).then(|| format!("BEGIN; SELECT set_config('{name}', '{value}', true)"))
+}
+
 async fn commit<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
     C::TransactionManager::commit_transaction(c).await
 }
 
 async fn rollback<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
     C::TransactionManager::rollback_transaction(c).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::begin_with_setting;
+
+    #[test]
+    fn only_plain_values_are_written_into_the_batch() {
+        assert_eq!(
+            begin_with_setting("guardia.tenant_id", "acme-01").as_deref(),
+            Some("BEGIN; SELECT set_config('guardia.tenant_id', 'acme-01', true)")
+        );
+        assert!(begin_with_setting("guardia.login_email", "a.b+c@x.example").is_some());
+        for value in [
+            "o'brien@x.example",
+            "a\\b",
+            "x; DROP TABLE users",
+            "",
+            "a\0b",
+            "é",
+        ] {
+            assert_eq!(begin_with_setting("guardia.login_email", value), None, "{value}");
+        }
+    }
 }

@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 use guardia_shared::Role;
 
 use super::order::bytewise;
-use super::schema::users;
+use super::schema::{tenants, users};
 use super::{DbError, Found, LoginTx, TenantTx, new_id, now};
 use crate::db_run;
 
@@ -71,6 +71,21 @@ pub async fn get(tx: &mut TenantTx, id: &str) -> Result<User, DbError> {
         users::table
             .filter(users::tenant_id.eq(&tenant).and(users::id.eq(id)))
             .select(User::as_select())
+            .get_result(c)
+            .await
+    })
+    .found("user")
+}
+
+/// A user's row and whether their tenant is the operator, in one query: what every
+/// authenticated request checks.
+pub async fn get_with_operator_flag(tx: &mut TenantTx, id: &str) -> Result<(User, bool), DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    db_run!(tx.conn(), |c| {
+        users::table
+            .inner_join(tenants::table.on(tenants::code.eq(users::tenant_id)))
+            .filter(users::tenant_id.eq(&tenant).and(users::id.eq(id)))
+            .select((User::as_select(), tenants::is_operator))
             .get_result(c)
             .await
     })
