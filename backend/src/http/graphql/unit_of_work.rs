@@ -179,6 +179,15 @@ async fn run_operation(
         audit_failed_mutation(&services.pool, session, &response).await;
     }
 
+    if response.errors.is_empty() {
+        // The common answer is written straight out, without a JSON tree in between.
+        let body = serde_json::to_string(&response).unwrap_or_else(|_| "{}".to_owned());
+        return Answer {
+            status: StatusCode::OK,
+            body,
+            allow_post_only: false,
+        };
+    }
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     add_missing_codes(&mut body);
     let rejected = phase.rejected_before_execution.load(Ordering::Relaxed);
@@ -192,7 +201,7 @@ async fn run_operation(
     };
     Answer {
         status,
-        body,
+        body: body.to_string(),
         allow_post_only: false,
     }
 }
