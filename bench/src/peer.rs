@@ -16,7 +16,7 @@ use guardia_shared::Role;
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 
-use crate::client::{graphql, graphql_body, http_client, login};
+use crate::client::{graphql, graphql_body, graphql_failure, http_client, login};
 use crate::generate::{email, tenant_code};
 use crate::load::{Outcome, SRS_PAGE, Scenario, drive};
 use crate::report::{Table, client_cpu, format_rate, new_histogram, quantile_ms, rate, ratio};
@@ -383,7 +383,8 @@ async fn start_postgraphile(cli: &Path, connection: &str) -> anyhow::Result<Post
     }
 }
 
-/// One request that must come back with data.
+/// One request that must come back with data (the same check every timed request gets, and
+/// at least one field that is not null).
 async fn check_answer(
     http: &reqwest::Client,
     url: &str,
@@ -400,14 +401,20 @@ async fn check_answer(
         .send()
         .await
         .with_context(|| format!("{side} did not answer {name}"))?;
-    let answer: Value = response
-        .json()
+    let status = response.status();
+    let bytes = response
+        .bytes()
         .await
         .with_context(|| format!("{side}'s answer to {name}"))?;
-    let empty = answer["data"]
+    if let Some(failure) = graphql_failure(status, &bytes) {
+        bail!("{side} answered {name} with {failure}");
+    }
+    let answer: Value =
+        serde_json::from_slice(&bytes).with_context(|| format!("{side}'s answer to {name}"))?;
+    if answer["data"]
         .as_object()
-        .is_none_or(|data| data.values().all(Value::is_null));
-    if answer.get("errors").is_some() || empty {
+        .is_none_or(|data| data.values().all(Value::is_null))
+    {
         bail!("{side} answered {name} without data: {answer}");
     }
     Ok(())

@@ -40,7 +40,13 @@ pub fn BatchPage() -> impl IntoView {
                 .any(|run| !run.node.status.is_finished())
         });
         if in_progress {
-            set_timeout(move || look_again.update(|n| *n += 1), FOLLOW_EVERY);
+            // `try_update`: the page may be gone by then.
+            set_timeout(
+                move || {
+                    let _ = look_again.try_update(|n| *n += 1);
+                },
+                FOLLOW_EVERY,
+            );
         }
     });
     let retry = Callback::new(move |()| jobs.refetch());
