@@ -138,7 +138,7 @@ impl App {
         });
         let state = AppState {
             graphql: GraphqlState {
-                schema: graphql::build_schema(config.mode == RunMode::Production),
+                schemas: graphql::Schemas::build(config.mode == RunMode::Production),
                 services: services.clone(),
             },
             metrics: http::metrics_handle(),

@@ -2,6 +2,7 @@
 //! into the roots. Transport (HTTP, WebSocket) lives in `http::graphql`; storage in `db`.
 
 mod account;
+mod admission;
 mod agent;
 mod all_or_nothing;
 mod app_info;
@@ -29,11 +30,12 @@ mod web_app_cost;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
+pub use admission::{Admitted, Schemas, operation_type};
 pub use context::{
     AfterCommit, AfterCommitQueue, AppFlags, Authenticated, RequestContext, Services, SharedTx,
 };
 pub use error::{ApiError, ApiResult};
-pub use limits::{MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, RequestPhase};
+pub use limits::{MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -69,28 +71,7 @@ pub struct SubscriptionRoot(deploy::DeploySubscription);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Builds the schema with the hostile-caller limits; production hides field suggestions and
-/// shows the schema only to callers with a token.
-pub fn build_schema(production: bool) -> AppSchema {
-    let mut builder = Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        SubscriptionRoot::default(),
-    )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
-    .limit_recursive_depth(MAX_DEPTH * 3)
-    .extension(limits::Limits)
-    .extension(all_or_nothing::AllOrNothing);
-    if production {
-        builder = builder
-            .disable_suggestions()
-            .extension(introspection::TokenForIntrospection);
-    }
-    builder.finish()
-}
-
 /// The schema in SDL, as `guardia schema` prints it and `schema.graphql` holds it.
 pub fn sdl() -> String {
-    build_schema(false).sdl()
+    Schemas::build(false).sdl()
 }

@@ -22,16 +22,16 @@ use axum::http::{HeaderValue, Method, header};
 use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::graphql::{AppSchema, Services};
+use crate::graphql::{Schemas, Services};
 
 pub use client_ip::TrustedProxies;
 pub use graphql::{EXECUTION_TIMEOUT, MAX_BATCH, MAX_BODY};
 pub use metrics::{MetricsToken, metrics_handle};
 
-/// The API's schema and the services its resolvers use.
+/// The API's schemas and the services their resolvers use.
 #[derive(Clone)]
 pub struct GraphqlState {
-    pub schema: AppSchema,
+    pub schemas: Schemas,
     pub services: Arc<Services>,
 }
 

@@ -1,54 +1,13 @@
 //! In production the schema is shown only to callers with a valid token: `__schema` and
 //! `__type` without one are UNAUTHENTICATED (third-party clients have a token; strangers learn
-//! nothing). `__typename` stays free: clients add it everywhere.
+//! nothing; `admission` refuses them). `__typename` stays free: clients add it everywhere.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ServerResult, Variables};
-use guardia_shared::ErrorCode;
-
-use super::context::RequestContext;
-use super::limits::request_error;
-
-/// Installed only in production.
-pub struct TokenForIntrospection;
-
-impl ExtensionFactory for TokenForIntrospection {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(TokenForIntrospectionExtension)
-    }
-}
-
-struct TokenForIntrospectionExtension;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for TokenForIntrospectionExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let signed_in = ctx
-            .data_opt::<RequestContext>()
-            .is_some_and(|request| request.auth.is_some());
-        if !signed_in && asks_for_schema(&document) {
-            return Err(request_error(
-                ErrorCode::Unauthenticated,
-                "introspection (__schema, __type) needs a token: send Authorization: Bearer <token>",
-            ));
-        }
-        Ok(document)
-    }
-}
 
 /// Whether any operation selects `__schema` or `__type`, at any depth, through fragments too.
-fn asks_for_schema(document: &ExecutableDocument) -> bool {
+pub fn asks_for_schema(document: &ExecutableDocument) -> bool {
     fn in_set<'a>(
         document: &'a ExecutableDocument,
         set: &'a SelectionSet,

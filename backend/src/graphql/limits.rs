@@ -1,15 +1,10 @@
-//! Hostile-caller limits the schema builder has no setting for (aliases), and the record of
-//! whether a request failed before execution (so the transport can answer 400).
+//! Hostile-caller limits: depth and complexity, which the schema builder enforces, and aliases,
+//! which it has no setting for (counted here, checked in `admission`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
-};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Name, Pos, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Name, Pos, ServerError};
 use guardia_shared::ErrorCode;
 
 use super::error::ApiError;
@@ -20,77 +15,17 @@ pub const MAX_DEPTH: usize = 10;
 pub const MAX_COMPLEXITY: usize = 10_000;
 pub const MAX_ALIASES: usize = 15;
 
-/// Set when parsing or validation refused the document (a GraphQL "request error").
-#[derive(Default)]
-pub struct RequestPhase {
-    pub rejected_before_execution: AtomicBool,
-}
-
-impl RequestPhase {
-    fn reject(ctx: &ExtensionContext<'_>) {
-        if let Some(phase) = ctx.data_opt::<Arc<RequestPhase>>() {
-            phase.rejected_before_execution.store(true, Ordering::Relaxed);
-        }
-    }
-}
-
 /// A refusal before execution, with its `extensions.code` (a WebSocket answer gets no code
 /// added later).
 pub fn request_error(code: ErrorCode, message: impl Into<String>) -> ServerError {
     async_graphql::Error::from(ApiError::new(code, message)).into_server_error(Pos::default())
 }
 
-pub struct Limits;
-
-impl ExtensionFactory for Limits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsExtension)
-    }
-}
-
-struct LimitsExtension;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for LimitsExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next
-            .run(ctx, query, variables)
-            .await
-            .inspect_err(|_| RequestPhase::reject(ctx))?;
-        let aliases = count_aliases(&document);
-        if aliases > MAX_ALIASES {
-            RequestPhase::reject(ctx);
-            return Err(request_error(
-                ErrorCode::BadUserInput,
-                format!(
-                    "the query uses {aliases} aliases (a fragment's count once per spread); \
-                     at most {MAX_ALIASES} are allowed"
-                ),
-            ));
-        }
-        Ok(document)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.inspect_err(|_| RequestPhase::reject(ctx))
-    }
-}
-
 /// Aliases the operations use, a fragment's counted once per spread (nested spreads too), so a
 /// fragment cannot multiply aliases past the limit. Each fragment's count is worked out once
 /// (spreads of spreads cannot blow up the work), and a fragment that spreads itself counts as
 /// nothing here: validation refuses the cycle afterwards.
-fn count_aliases(document: &ExecutableDocument) -> usize {
+pub fn count_aliases(document: &ExecutableDocument) -> usize {
     let mut counter = AliasCounter {
         document,
         counted: HashMap::new(),

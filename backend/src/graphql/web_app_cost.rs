@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
 use async_graphql::{ServerError, ValidationResult};
 
-use super::{AppSchema, MAX_COMPLEXITY, MutationRoot, QueryRoot, SubscriptionRoot, limits};
+use super::{AppSchema, MAX_ALIASES, MAX_COMPLEXITY, MutationRoot, QueryRoot, SubscriptionRoot, limits};
 
 /// Values for a document's variables that turn every optional part on (`@include(if: …)`).
 fn variables_for_everything(document: &str) -> async_graphql::Variables {
@@ -58,7 +58,6 @@ fn schema(measured: &Arc<Mutex<Option<usize>>>) -> AppSchema {
     )
     .limit_depth(super::MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
-    .extension(limits::Limits)
     .extension(Measure(measured.clone()))
     .finish()
 }
@@ -66,6 +65,11 @@ fn schema(measured: &Arc<Mutex<Option<usize>>>) -> AppSchema {
 /// The document's complexity, or the errors that refused it (`name`: which web app document,
 /// for its variables).
 async fn complexity_of(name: &str, query: &str) -> Result<usize, Vec<String>> {
+    let document = async_graphql::parser::parse_query(query).map_err(|e| vec![e.to_string()])?;
+    let aliases = limits::count_aliases(&document);
+    if aliases > MAX_ALIASES {
+        return Err(vec![format!("{aliases} aliases")]);
+    }
     let measured = Arc::new(Mutex::new(None));
     let request = async_graphql::Request::new(query).variables(variables_for_everything(name));
     let response = schema(&measured).execute(request).await;

@@ -7,7 +7,6 @@ mod unit_of_work;
 
 use std::time::Duration;
 
-use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
@@ -311,19 +310,6 @@ fn params_from_json(value: Value) -> Result<Params, Answer> {
         operation_name,
         variables,
     })
-}
-
-/// The type of the operation the request will run, if the document parses.
-fn operation_type(params: &Params) -> Option<OperationType> {
-    let document = async_graphql::parser::parse_query(&params.query).ok()?;
-    let mut operations = document.operations.iter();
-    let operation = match &params.operation_name {
-        Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-        None => operations
-            .next()
-            .filter(|_| document.operations.iter().count() == 1),
-    }?;
-    Some(operation.1.node.ty)
 }
 
 /// Errors from parsing, validation and input coercion come without a code: they are all

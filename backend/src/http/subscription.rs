@@ -25,7 +25,7 @@ use crate::auth::bearer;
 use crate::auth::session::{SessionError, authenticate};
 use crate::auth::token::Claims;
 use crate::db::Access;
-use crate::graphql::{ApiError, AppSchema, Authenticated, RequestContext, Services};
+use crate::graphql::{ApiError, Authenticated, RequestContext, Schemas, Services};
 
 /// The close code for an ended session (graphql-ws clients treat 4401 as final: no retry).
 const SESSION_ENDED_CLOSE_CODE: u16 = 4401;
@@ -36,17 +36,17 @@ pub async fn upgrade(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let schema = state.graphql.schema.clone();
+    let schemas = state.graphql.schemas.clone();
     let services = state.graphql.services.clone();
     limit_messages(upgrade)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(socket, schema, services, protocol, client))
+        .on_upgrade(move |socket| serve(socket, schemas, services, protocol, client))
 }
 
 /// Serves one socket until the client leaves or the session of its `connection_init` ends.
 async fn serve(
     socket: WebSocket,
-    schema: AppSchema,
+    schemas: Schemas,
     services: Arc<Services>,
     protocol: GraphQLProtocol,
     client: SocketAddr,
@@ -56,7 +56,7 @@ async fn serve(
     let (mut sink, stream) = socket.split();
     let ended = {
         let session =
-            GraphQLWebSocket::new_with_pair(&mut sink, stream, SocketExecutor::new(schema), protocol)
+            GraphQLWebSocket::new_with_pair(&mut sink, stream, SocketExecutor::new(schemas), protocol)
                 .on_connection_init(move |payload| async move {
                     let token = token_of(&payload).ok_or_else(ApiError::unauthenticated)?;
                     let claims = services

@@ -14,10 +14,12 @@ use futures_util::stream::{self, BoxStream};
 use guardia_shared::ErrorCode;
 
 use super::graphql::{EXECUTION_TIMEOUT, MAX_BODY};
-use crate::graphql::{ApiError, AppSchema};
+use crate::graphql::{ApiError, Schemas};
 
 /// The largest WebSocket message (and frame), as large as an HTTP body may be.
 pub const MAX_MESSAGE: usize = MAX_BODY;
+/// A socket runs operations only once its `connection_init` carried a valid token.
+const SIGNED_IN: bool = true;
 /// Operations one socket may run at the same time.
 pub const MAX_ACTIVE: usize = 5;
 
@@ -26,18 +28,19 @@ pub fn limit_messages(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
     upgrade.max_message_size(MAX_MESSAGE).max_frame_size(MAX_MESSAGE)
 }
 
-/// The schema as one socket's executor: it counts the socket's running operations.
+/// The schemas as one socket's executor: it admits each document (as HTTP does) and counts
+/// the socket's running operations.
 #[derive(Clone)]
 pub struct SocketExecutor {
-    schema: AppSchema,
+    schemas: Schemas,
     active: Arc<AtomicUsize>,
 }
 
 impl SocketExecutor {
     /// A new executor for each socket: the count is per socket.
-    pub fn new(schema: AppSchema) -> Self {
+    pub fn new(schemas: Schemas) -> Self {
         SocketExecutor {
-            schema,
+            schemas,
             active: Arc::new(AtomicUsize::new(0)),
         }
     }
@@ -64,15 +67,22 @@ impl Drop for Slot {
 }
 
 impl Executor for SocketExecutor {
-    async fn execute(&self, request: Request) -> Response {
-        self.schema.execute(request).await
+    async fn execute(&self, mut request: Request) -> Response {
+        match self.schemas.admit(&mut request, SIGNED_IN) {
+            Ok(admitted) => admitted.schema.execute(request).await,
+            Err(refusal) => Response::from_errors(vec![refusal]),
+        }
     }
 
     fn execute_stream(
         &self,
-        request: Request,
+        mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
+        let admitted = match self.schemas.admit(&mut request, SIGNED_IN) {
+            Ok(admitted) => admitted,
+            Err(refusal) => return single(Response::from_errors(vec![refusal])),
+        };
         let Some(slot) = Slot::take(&self.active) else {
             let message = format!(
                 "this connection already runs {MAX_ACTIVE} operations (subscriptions count until \
@@ -80,8 +90,8 @@ impl Executor for SocketExecutor {
             );
             return single(error(ErrorCode::RateLimited, message));
         };
-        let subscription = is_subscription(&request);
-        let mut responses = Executor::execute_stream(&self.schema, request, session_data);
+        let subscription = admitted.operation == Some(OperationType::Subscription);
+        let mut responses = Executor::execute_stream(admitted.schema, request, session_data);
         if subscription {
             // The place is free again once the subscription's stream is dropped (it ended,
             // the client completed it, or the socket closed).
@@ -125,20 +135,6 @@ fn error(code: ErrorCode, message: impl Into<String>) -> Response {
     Response::from_errors(vec![error.into_server_error(async_graphql::Pos::default())])
 }
 
-/// Whether the request runs a subscription (a document that does not parse is not one: it
-/// answers its syntax error at once).
-fn is_subscription(request: &Request) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    let mut operations = document.operations.iter();
-    let operation = match &request.operation_name {
-        Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-        None => operations.next(),
-    };
-    operation.is_some_and(|(_, op)| op.node.ty == OperationType::Subscription)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,14 +148,5 @@ mod tests {
         drop(held);
         assert_eq!(active.load(Ordering::Acquire), 0);
         assert!(Slot::take(&active).is_some());
-    }
-
-    #[test]
-    fn recognises_subscriptions() {
-        let both = "subscription S { deploymentUpdated(project: \"p\") { id } } query Q { me { id } }";
-        assert!(is_subscription(&Request::new(both).operation_name("S")));
-        assert!(!is_subscription(&Request::new(both).operation_name("Q")));
-        assert!(!is_subscription(&Request::new("{ me { id } }")));
-        assert!(!is_subscription(&Request::new("subscription {")));
     }
 }

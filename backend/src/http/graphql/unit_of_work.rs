@@ -13,12 +13,12 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use guardia_shared::ErrorCode;
 use serde_json::{Value, json};
 
-use super::{Answer, EXECUTION_TIMEOUT, MediaType, Params, add_missing_codes, operation_type};
+use super::{Answer, EXECUTION_TIMEOUT, MediaType, Params, add_missing_codes};
 use crate::auth::bearer;
 use crate::auth::session::authenticate;
 use crate::db::{self, Access};
 use crate::graphql::{
-    AfterCommit, ApiError, Authenticated, RequestContext, RequestPhase, Services, SharedTx,
+    AfterCommit, ApiError, Authenticated, RequestContext, Services, SharedTx, operation_type,
 };
 use crate::http::AppState;
 use crate::service::trigger::{self, PendingRun};
@@ -97,7 +97,17 @@ async fn run_operation(
     client: SocketAddr,
     deadline: Arc<Deadline>,
 ) -> Answer {
-    let op_type = operation_type(&params);
+    let mut request = async_graphql::Request::new(params.query);
+    request.operation_name = params.operation_name;
+    if let Some(variables) = params.variables {
+        request = request.variables(async_graphql::Variables::from_json(variables));
+    }
+    // Parsed once, here: the document is kept in the request for the schema.
+    let name = request.operation_name.clone();
+    let op_type = request
+        .parsed_query()
+        .ok()
+        .and_then(|document| operation_type(document, name.as_deref()));
     let is_mutation = op_type == Some(OperationType::Mutation);
     if method == Method::GET && is_mutation {
         let mut answer = Answer::request_error(
@@ -135,20 +145,20 @@ async fn run_operation(
     let shared_tx: Option<SharedTx> = auth.as_ref().map(|a| a.tx.clone());
     let session = auth.as_ref().map(|a| a.session.clone());
 
-    let phase = Arc::new(RequestPhase::default());
+    let signed_in = auth.is_some();
     let context = RequestContext::new(services.clone(), client.ip(), auth);
     let after_commit = context.after_commit.clone();
-    let mut request = async_graphql::Request::new(params.query)
-        .data(context)
-        .data(phase.clone());
-    if let Some(name) = params.operation_name {
-        request = request.operation_name(name);
-    }
-    if let Some(variables) = params.variables {
-        request = request.variables(async_graphql::Variables::from_json(variables));
-    }
+    request = request.data(context);
 
-    let mut response = state.graphql.schema.execute(request).await;
+    let mut response = match state.graphql.schemas.admit(&mut request, signed_in) {
+        Ok(admitted) => admitted.schema.execute(request).await,
+        Err(refusal) => async_graphql::Response::from_errors(vec![refusal]),
+    };
+    // A request error (the document did not parse, pass the limits or validate, or names no
+    // operation it has) comes before execution: no data, and no error points into the answer.
+    let rejected = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
     let failed = !response.errors.is_empty();
     // A failed mutation changes nothing; an operation past its time limit neither. Either the
     // caller sees `committing` and waits for the answer, or this sees `passed` and rolls back.
@@ -190,7 +200,6 @@ async fn run_operation(
     }
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     add_missing_codes(&mut body);
-    let rejected = phase.rejected_before_execution.load(Ordering::Relaxed);
     let status = if rejected && media == MediaType::GraphqlResponseJson {
         if let Value::Object(map) = &mut body {
             map.remove("data");
