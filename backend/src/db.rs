@@ -19,6 +19,7 @@ pub mod agent;
 pub mod audit;
 pub mod batch;
 pub mod deploy;
+pub mod identity;
 pub mod server;
 pub mod sr;
 pub mod tenant;

@@ -18,7 +18,10 @@ mod guard;
 mod introspection;
 mod limits;
 mod loader;
+mod membership;
+mod my_work;
 mod pagination;
+mod person;
 mod server;
 mod shared_tx;
 mod sr;
@@ -49,6 +52,8 @@ pub struct QueryRoot(
     batch::BatchQuery,
     audit::AuditQuery,
     app_info::AppInfoQuery,
+    membership::MembershipQuery,
+    my_work::MyWorkQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -63,6 +68,7 @@ pub struct MutationRoot(
     agent::AgentMutation,
     deploy::DeployMutation,
     batch::BatchMutation,
+    membership::MembershipMutation,
 );
 
 #[derive(MergedSubscription, Default)]

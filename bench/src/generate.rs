@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use guardia_backend::db::schema::{audit_log, deployments, servers, sr_comments, srs, users};
+use guardia_backend::db::schema::{audit_log, deployments, identities, servers, sr_comments, srs, users};
 use guardia_backend::db::{self, Access, DatabaseUrl, DbConn, DbPool, PgConn, TenantTx};
 use guardia_shared::Role;
 use guardia_shared::deploy::{DeploymentKind, RunStatus};
@@ -428,6 +428,8 @@ async fn insert_people(
     let code = tx.tenant_id().to_owned();
     let at = db::now();
     let mut numbers = std::collections::HashMap::new();
+    // Each generated user is a person of their own (their login).
+    let mut people_rows = Vec::new();
     let mut rows = Vec::new();
     let mut people = People {
         engineers: Vec::new(),
@@ -450,16 +452,28 @@ async fn insert_people(
             Role::DeployEngineer => people.deployer = id.clone(),
             Role::Admin => {}
         }
+        let address = email(role, *number, &code);
+        people_rows.push(db::identity::Identity {
+            id: id.clone(),
+            email: address.clone(),
+            password_hash: hash.to_owned(),
+            active: true,
+            session_epoch: 0,
+            last_tenant_id: Some(code.clone()),
+            created_at: at,
+            updated_at: at,
+        });
         rows.push(db::user::User {
             tenant_id: code.clone(),
+            identity_id: id.clone(),
+            granted_by_operator: false,
             id,
-            email: email(role, *number, &code),
+            email: address,
             name: format!(
                 "{code} {} {number}",
                 role.as_str().to_lowercase().replace('_', " ")
             ),
             role,
-            password_hash: hash.to_owned(),
             active: true,
             created_at: at,
             updated_at: at,
@@ -467,7 +481,8 @@ async fn insert_people(
         });
     }
     // The backend's own row struct: it has no optional column, so it batches on SQLite too.
-    let n = insert_rows!(tx, users::table, 10, rows);
+    insert_rows!(tx, identities::table, 8, people_rows);
+    let n = insert_rows!(tx, users::table, 11, rows);
     counts.users.fetch_add(n, Ordering::Relaxed);
     Ok(people)
 }

@@ -179,6 +179,6 @@ async fn seed(pool: &DbPool, code: &str, role: Role) -> anyhow::Result<String> {
     .await?;
     tx.commit().await?;
     let (token, _) =
-        TokenKeys::new(JWT_SECRET.as_bytes()).issue(&user.id, role, code, 0, chrono::Utc::now())?;
+        TokenKeys::new(JWT_SECRET.as_bytes()).issue(&user.id, role, code, 0, 0, chrono::Utc::now())?;
     Ok(token)
 }

@@ -7,3 +7,4 @@ pub mod lang_switch;
 pub mod logout_button;
 pub mod shell;
 pub mod status_badge;
+pub mod tenant_switch;

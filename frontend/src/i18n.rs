@@ -269,6 +269,27 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("user.active", "활성", "Active"),
     ("user.new", "사용자 추가", "Add user"),
     ("user.deactivate", "비활성화", "Deactivate"),
+    ("user.staff", "운영사 직원", "operator staff"),
+    (
+        "member.title",
+        "직원을 기관에 배정",
+        "Assign staff to an institution",
+    ),
+    ("member.tenant", "기관 코드", "Institution code"),
+    ("member.grant", "배정", "Assign"),
+    ("member.done", "처리했습니다.", "Done."),
+    ("tenant.switch", "기관 전환", "Switch institution"),
+    (
+        "work.title",
+        "모든 기관의 내 업무",
+        "My work in every institution",
+    ),
+    ("work.deploying", "배포 중", "deploying"),
+    (
+        "work.omitted",
+        "개 기관은 표시하지 않았습니다",
+        "more institutions not shown",
+    ),
     (
         "user.password",
         "초기 비밀번호 (10자 이상)",

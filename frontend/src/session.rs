@@ -1,7 +1,7 @@
 //! The signed-in user, kept for the browser session (sessionStorage), and the helpers pages use
 //! to call the API as them and to ask the shared permission table what to show.
 
-use guardia_shared::api::account::Me;
+use guardia_shared::api::account::{Me, MembershipRef};
 use guardia_shared::permission::{Permission, allows_in};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,9 @@ const STORAGE_KEY: &str = "guardia.session";
 pub struct Session {
     pub token: String,
     pub user: Me,
+    /// Every tenant the person may switch to (the header's switcher), this one included.
+    #[serde(default)]
+    pub memberships: Vec<MembershipRef>,
 }
 
 impl Session {

@@ -321,7 +321,7 @@ async fn seed_tenant(
         let email = format!("{}@{code}.example", role_slug(*role));
         let user = fixtures::user(&mut tx, &email, &format!("{code} {role}"), *role, hash).await;
         let (token, _) = keys
-            .issue(&user.id, *role, code, user.session_epoch, chrono::Utc::now())
+            .issue(&user.id, *role, code, user.session_epoch, 0, chrono::Utc::now())
             .expect("token");
         users.insert(
             *role,

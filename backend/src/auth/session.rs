@@ -1,16 +1,20 @@
-//! The signed-in user of one request: a verified token checked against the user's row, so
-//! deactivation and role changes take effect at the next request.
+//! The signed-in user of one request: a verified token checked against the membership's row
+//! and its person's, so deactivation, role changes and logouts take effect at the next request.
 
 use guardia_shared::Role;
 use guardia_shared::permission::{Permission, allows_in};
 
-use super::token::{TokenError, TokenKeys};
+use super::token::{Claims, TokenError, TokenKeys};
 use crate::db::{self, DbError, TenantTx};
 
 #[derive(Debug, Clone)]
 pub struct Session {
+    /// The membership: the person's user row in this tenant.
     pub user_id: String,
     pub tenant_id: String,
+    /// The person (one login across tenants) and their login email.
+    pub identity_id: String,
+    pub email: String,
     pub role: Role,
     pub name: String,
     /// Whether the user's tenant is the operator (the IT service company).
@@ -33,8 +37,19 @@ impl Session {
     }
 }
 
+/// Whether the rows still accept the token: the membership and the person are active, the
+/// role is the token's, and neither epoch moved (a role change or deactivation bumps the
+/// membership's; a password change, reset or logout the person's).
+pub fn accepts(facts: &db::user::SessionFacts, claims: &Claims) -> bool {
+    facts.user.active
+        && facts.person_active
+        && facts.user.role == claims.role
+        && facts.user.session_epoch == claims.epoch
+        && facts.person_epoch == claims.person_epoch
+}
+
 /// Opens the request's transaction on the token's tenant and checks the token against the
-/// user row there (one primary-key read, plus the tenant's row). The caller keeps the
+/// user row there, its tenant's and its person's (one query). The caller keeps the
 /// transaction for the rest of the request.
 pub async fn authenticate(
     keys: &TokenKeys,
@@ -47,24 +62,23 @@ pub async fn authenticate(
         .tenant_tx(&claims.tenant_id, access)
         .await
         .map_err(SessionError::Db)?;
-    let (user, operator_tenant) = match db::user::get_with_operator_flag(&mut tx, &claims.sub).await {
+    let facts = match db::user::session_facts(&mut tx, &claims.sub).await {
         Ok(found) => found,
         Err(DbError::NotFound { .. }) => return Err(SessionError::Revoked),
         Err(e) => return Err(SessionError::Db(e)),
     };
-    if !user.active || user.role != claims.role {
+    if !accepts(&facts, &claims) {
         return Err(SessionError::Revoked);
     }
-    // Password change, admin reset and logout bump the row's epoch: older tokens end here.
-    if user.session_epoch != claims.epoch {
-        return Err(SessionError::Revoked);
-    }
+    let user = facts.user;
     let session = Session {
         user_id: user.id,
         tenant_id: user.tenant_id,
+        identity_id: user.identity_id,
+        email: user.email,
         role: user.role,
         name: user.name,
-        operator_tenant,
+        operator_tenant: facts.operator_tenant,
     };
     Ok((session, tx))
 }

@@ -1,7 +1,8 @@
-//! Session tokens: HS256 JWTs with `sub`, `role`, `tenant_id`, `epoch`, `iat`, `exp`. Only
-//! HS256 is accepted (an explicit allow-list), so `alg: none` and algorithm confusion fail.
-//! `epoch` is the user's session epoch at issue; the per-request check compares it with the
-//! row, so bumping the row's epoch revokes every older token.
+//! Session tokens: HS256 JWTs with `sub`, `role`, `tenant_id`, `epoch`, `person_epoch`, `iat`,
+//! `exp`. Only HS256 is accepted (an explicit allow-list), so `alg: none` and algorithm
+//! confusion fail. `epoch` is the membership's session epoch at issue and `person_epoch` the
+//! person's; the per-request check compares both with the rows, so bumping either revokes
+//! every older token (of that tenant, or of the person everywhere).
 
 use chrono::{DateTime, Duration, Utc};
 use guardia_shared::Role;
@@ -25,6 +26,9 @@ pub struct Claims {
     /// count as epoch 0, which every user starts in, so an upgrade logs nobody out.
     #[serde(default)]
     pub epoch: i64,
+    /// The person's session epoch when the token was issued (0 before people had their own).
+    #[serde(default)]
+    pub person_epoch: i64,
     pub iat: i64,
     pub exp: i64,
 }
@@ -61,13 +65,16 @@ impl TokenKeys {
         TokenKeys { lifetime, ..self }
     }
 
-    /// Issues a token for a user in their current session epoch; returns it with its expiry.
+    /// Issues a token for a membership in its and its person's current session epochs; returns
+    /// it with its expiry.
+    #[allow(clippy::too_many_arguments)]
     pub fn issue(
         &self,
         user_id: &str,
         role: Role,
         tenant_id: &str,
         epoch: i64,
+        person_epoch: i64,
         now: DateTime<Utc>,
     ) -> Result<(String, DateTime<Utc>), TokenError> {
         let expires_at = now + self.lifetime;
@@ -76,6 +83,7 @@ impl TokenKeys {
             role,
             tenant_id: tenant_id.to_owned(),
             epoch,
+            person_epoch,
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
         };
@@ -143,7 +151,7 @@ mod tests {
     #[test]
     fn round_trip_and_rejections() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef");
-        let (token, expires) = keys.issue("u1", Role::Pm, "acme", 3, Utc::now()).unwrap();
+        let (token, expires) = keys.issue("u1", Role::Pm, "acme", 3, 0, Utc::now()).unwrap();
         let claims = keys.verify(&token).unwrap();
         assert_eq!(
             (
@@ -159,7 +167,7 @@ mod tests {
         let other = TokenKeys::new(b"another-secret-another-secret-xx");
         assert_eq!(other.verify(&token), Err(TokenError::Invalid));
         let (old, _) = keys
-            .issue("u1", Role::Pm, "acme", 0, Utc::now() - Duration::days(2))
+            .issue("u1", Role::Pm, "acme", 0, 0, Utc::now() - Duration::days(2))
             .unwrap();
         assert_eq!(keys.verify(&old), Err(TokenError::Expired));
         assert_eq!(keys.verify("not.a.token"), Err(TokenError::Invalid));
@@ -191,7 +199,7 @@ mod tests {
         }
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").with_lifetime(Duration::minutes(5));
         let now = Utc::now();
-        let (_, expires) = keys.issue("u1", Role::Pm, "acme", 0, now).unwrap();
+        let (_, expires) = keys.issue("u1", Role::Pm, "acme", 0, 0, now).unwrap();
         assert_eq!(expires, now + Duration::minutes(5));
     }
 }

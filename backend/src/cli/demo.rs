@@ -212,8 +212,16 @@ fn print_welcome(local: SocketAddr, file: &Path, jenkins_url: &str) {
         )
     };
     text.push_str(&line(&email("admin", OPERATOR.code), Role::Admin, &OPERATOR));
+    let institutions: Vec<&str> = INSTITUTIONS.iter().map(|i| i.tenant.code).collect();
+    text.push_str(&format!(
+        "  {:<34} {:<16} {} and {} (one login; switch in the header)\n",
+        email("engineer", OPERATOR.code),
+        Role::Engineer.as_str(),
+        OPERATOR.code,
+        institutions.join(", ")
+    ));
     for institution in &INSTITUTIONS {
-        for (role, slug) in ROLES {
+        for (role, slug) in ROLES.into_iter().filter(|(role, _)| *role != Role::Engineer) {
             text.push_str(&line(
                 &email(slug, institution.tenant.code),
                 role,

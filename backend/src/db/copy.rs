@@ -12,15 +12,16 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use sha2::{Digest, Sha256};
 
+use super::identity::Identity;
 use super::schema::{
-    agents, audit_log, batch_jobs, batch_runs, deploy_projects, deployments, servers, sr_comments, srs,
-    tenant_jenkins, tenants, users,
+    agents, audit_log, batch_jobs, batch_runs, deploy_projects, deployments, identities, servers,
+    sr_comments, srs, tenant_jenkins, tenants, users,
 };
 use super::{Access, DbConn, DbError, DbPool, TenantTx};
 use crate::db_run;
 
-/// How many tables a copy covers: `tenants` and every tenant-owned table.
-pub const TABLE_COUNT: usize = 1 + super::schema::TENANT_OWNED_TABLES.len();
+/// How many tables a copy covers: `tenants`, `identities` and every tenant-owned table.
+pub const TABLE_COUNT: usize = 2 + super::schema::TENANT_OWNED_TABLES.len();
 
 /// What a copy reports as it goes.
 pub trait CopyProgress: Sync {
@@ -101,6 +102,68 @@ macro_rules! rows {
             }
         }
     };
+}
+
+/// The people of a tenant's members. Not tenant-owned (one person may belong to several
+/// tenants): each tenant reads and digests its members' people, and a copy writes a person
+/// with the first of their tenants it copies.
+impl Rows for Identity {
+    const TABLE: &'static str = "identities";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    async fn read(tx: &mut TenantTx, after: Option<&str>, limit: i64) -> Result<Vec<Self>, DbError> {
+        let tenant = tx.tenant_id().to_owned();
+        Ok(db_run!(tx.conn(), |c| {
+            let members = users::table
+                .filter(users::tenant_id.eq(&tenant))
+                .select(users::identity_id);
+            let mut query = identities::table
+                .filter(identities::id.eq_any(members))
+                .into_boxed();
+            if let Some(after) = after {
+                query = query.filter(identities::id.gt(after));
+            }
+            query
+                .order(identities::id.asc())
+                .limit(limit)
+                .select(Identity::as_select())
+                .load(c)
+                .await
+        })?)
+    }
+
+    async fn write(tx: &mut TenantTx, rows: &[Self]) -> Result<(), DbError> {
+        for row in rows {
+            // On PostgreSQL the row passes the policies of the person it names.
+            tx.name_identity(&row.email).await?;
+            db_run!(tx.conn(), |c| {
+                diesel::insert_into(identities::table)
+                    .values(row)
+                    .on_conflict(identities::id)
+                    .do_nothing()
+                    .execute(c)
+                    .await
+            })?;
+        }
+        Ok(())
+    }
+
+    async fn count(tx: &mut TenantTx) -> Result<i64, DbError> {
+        let tenant = tx.tenant_id().to_owned();
+        Ok(db_run!(tx.conn(), |c| {
+            let members = users::table
+                .filter(users::tenant_id.eq(&tenant))
+                .select(users::identity_id);
+            identities::table
+                .filter(identities::id.eq_any(members))
+                .count()
+                .get_result(c)
+                .await
+        })?)
+    }
 }
 
 rows!(super::user::User, users);
@@ -219,6 +282,7 @@ pub async fn copy(
         })?;
         progress.copied("tenants", 1);
         summary.rows += 1;
+        summary.rows += copy_rows::<Identity>(&mut from, &mut to, batch, progress).await?;
         each_table!(|R| summary.rows += copy_rows::<R>(&mut from, &mut to, batch, progress).await?);
         to.commit().await?;
         from.commit().await?;
@@ -252,11 +316,13 @@ async fn copy_rows<R: Rows>(
 }
 
 async fn table_totals(pool: &DbPool, codes: &[String]) -> Result<Vec<(&'static str, u64)>, DbError> {
-    let mut totals: Vec<(&'static str, u64)> = vec![("tenants", codes.len() as u64)];
+    let mut totals: Vec<(&'static str, u64)> = vec![("tenants", codes.len() as u64), ("identities", 0)];
     each_table!(|R| totals.push((R::TABLE, 0)));
     for code in codes {
         let mut tx = pool.tenant_tx(code, Access::Read).await?;
-        let mut table = 1;
+        // A person in several tenants counts once per tenant here: a bound for the progress.
+        totals[1].1 += u64::try_from(Identity::count(&mut tx).await?).unwrap_or(0);
+        let mut table = 2;
         each_table!(|R| {
             totals[table].1 += u64::try_from(R::count(&mut tx).await?).unwrap_or(0);
             table += 1;
@@ -290,6 +356,7 @@ pub async fn digests(pool: &DbPool, batch: i64) -> Result<Vec<TableDigest>, DbEr
             rows: 1,
             sha256: hex(hasher),
         });
+        all.push(digest::<Identity>(&mut tx, batch).await?);
         each_table!(|R| all.push(digest::<R>(&mut tx, batch).await?));
         tx.commit().await?;
     }
@@ -367,6 +434,6 @@ mod tests {
         let mut walked: Vec<&str> = Vec::new();
         each_table!(|R| walked.push(R::TABLE));
         assert_eq!(walked, super::super::schema::TENANT_OWNED_TABLES);
-        assert_eq!(TABLE_COUNT, 12);
+        assert_eq!(TABLE_COUNT, 13);
     }
 }

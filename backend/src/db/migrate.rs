@@ -25,6 +25,8 @@ pub enum Direction {
     Up,
     /// Revert every applied migration (tests only: it drops all data).
     DownAll,
+    /// Revert the last applied migration (tests of an upgrade from the version before).
+    DownOne,
 }
 
 /// Applies pending migrations; returns the versions applied now (empty when up to date).
@@ -197,6 +199,7 @@ where
         let versions = match direction {
             Direction::Up => harness.run_pending_migrations(migrations),
             Direction::DownAll => harness.revert_all_migrations(migrations),
+            Direction::DownOne => harness.revert_last_migration(migrations).map(|v| vec![v]),
         }
         .map_err(|e| DbError::Migration(e.to_string()))?;
         Ok(versions.iter().map(ToString::to_string).collect())

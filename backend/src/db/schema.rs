@@ -17,11 +17,25 @@ diesel::table! {
         email -> Text,
         name -> Text,
         role -> Text,
-        password_hash -> Text,
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         session_epoch -> BigInt,
+        identity_id -> Text,
+        granted_by_operator -> Bool,
+    }
+}
+
+diesel::table! {
+    identities (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        session_epoch -> BigInt,
+        last_tenant_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -173,6 +187,7 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
+    identities,
     users,
     srs,
     sr_comments,

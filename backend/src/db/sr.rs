@@ -122,6 +122,34 @@ macro_rules! filtered {
     }};
 }
 
+/// Open SRs (not resolved, closed or cancelled) of one user, assigned to them or, for
+/// `as_requester`, requested by them: the most recently changed first.
+pub async fn open_of(
+    tx: &mut TenantTx,
+    user_id: &str,
+    as_requester: bool,
+    limit: i64,
+) -> Result<Vec<Sr>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    let done = [SrStatus::Resolved, SrStatus::Closed, SrStatus::Cancelled];
+    Ok(db_run!(tx.conn(), |c| {
+        let mut query = srs::table
+            .filter(srs::tenant_id.eq(&tenant).and(srs::status.ne_all(done)))
+            .into_boxed();
+        query = if as_requester {
+            query.filter(srs::requester_id.eq(user_id))
+        } else {
+            query.filter(srs::assignee_id.eq(user_id))
+        };
+        query
+            .order((srs::updated_at.desc(), srs::id.desc()))
+            .limit(limit)
+            .select(Sr::as_select())
+            .load(c)
+            .await
+    })?)
+}
+
 /// A page of SRs, newest first, after the SR with id `page.after`.
 pub async fn list(tx: &mut TenantTx, filter: &SrFilter, page: &PageRequest) -> Result<Page<Sr>, DbError> {
     let tenant = tx.tenant_id().to_owned();

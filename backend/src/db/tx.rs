@@ -29,7 +29,8 @@ pub struct TenantScope {
     tenant_id: String,
 }
 
-/// The user row of one email, for login before the tenant is known.
+/// One person, by email: their identity, their memberships (user rows) and those tenants'
+/// names. For login before the tenant is known, switching tenants and the person's own lists.
 #[derive(Debug, Clone)]
 pub struct LoginScope {
     email: String,
@@ -83,6 +84,14 @@ impl DbPool {
             email: email.to_owned(),
         };
         self.begin(scope, Access::Read).await
+    }
+
+    /// Opens the login scope for writing: `switchTenant` remembers the person's last tenant.
+    pub async fn login_tx_for_write(&self, email: &str) -> Result<LoginTx, DbError> {
+        let scope = LoginScope {
+            email: email.to_owned(),
+        };
+        self.begin(scope, Access::Write).await
     }
 
     /// Opens the transaction that lists every tenant.
@@ -174,6 +183,20 @@ impl TenantTx {
         let value = outcome?;
         restored?;
         Ok(value)
+    }
+
+    /// Lets this transaction see, and create, the identity of one email besides its own
+    /// members' (creating a user, changing a password). On PostgreSQL this is the setting the
+    /// identities policy reads; SQLite's queries name the email themselves.
+    pub(crate) async fn name_identity(&mut self, email: &str) -> Result<(), DbError> {
+        if let DbConn::Postgres(pooled) = &mut self.conn {
+            let c: &mut super::PgConn = pooled;
+            diesel::sql_query("SELECT set_config('guardia.identity_email', $1, true)")
+                .bind::<Text, _>(email)
+                .execute(c)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn rescope(&mut self, tenant_id: &str) -> Result<(), DbError> {

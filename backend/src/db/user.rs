@@ -1,12 +1,15 @@
-//! Users: people of one tenant, with one role each.
+//! Users: the members of one tenant, each with one role there. A user row is one person's
+//! membership in the tenant; the person's login (email, password) is their identity
+//! (`db::identity`), shared by all their memberships.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use guardia_shared::Role;
 
+use super::identity::{self, Identity};
 use super::order::bytewise;
-use super::schema::{tenants, users};
+use super::schema::{identities, tenants, users};
 use super::{DbError, Found, LoginTx, TenantTx, new_id, now};
 use crate::db_run;
 
@@ -19,15 +22,19 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub role: Role,
-    pub password_hash: String,
+    /// False: this membership no longer lets the person in (their others are untouched).
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    /// Tokens carry the epoch they were issued in; bumping it revokes them all.
+    /// Tokens for this tenant carry the epoch they were issued in; bumping it revokes them.
     pub session_epoch: i64,
+    pub identity_id: String,
+    /// The operator granted this membership to one of its staff.
+    pub granted_by_operator: bool,
 }
 
-/// What it takes to create a user; the password arrives already hashed (argon2id).
+/// What it takes to create a user; the password arrives already hashed (argon2id) and is
+/// used only if the email has no identity yet (a person who has one keeps their password).
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {
     pub email: &'a str,
@@ -36,10 +43,34 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
 }
 
-/// The CONFLICT message for an email that cannot be given to a new user.
-pub const EMAIL_TAKEN: &str = "this email address cannot be used for a new user; choose another";
+/// The CONFLICT message for an email that is already a user of the tenant.
+pub const EMAIL_TAKEN: &str = "a user of this tenant already has this email address";
 
+/// Makes the email's person a member of the transaction's tenant (creating the person if the
+/// email is new).
 pub async fn create(tx: &mut TenantTx, new: NewUser<'_>) -> Result<User, DbError> {
+    let (person, _) = identity::find_or_create(tx, new.email, new.password_hash).await?;
+    let member = NewMember {
+        email: new.email,
+        name: new.name,
+        role: new.role,
+        identity: &person,
+        granted_by_operator: false,
+    };
+    add_member(tx, member).await
+}
+
+/// A membership for a person who has an identity already.
+#[derive(Debug, Clone)]
+pub struct NewMember<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub identity: &'a Identity,
+    pub granted_by_operator: bool,
+}
+
+pub async fn add_member(tx: &mut TenantTx, new: NewMember<'_>) -> Result<User, DbError> {
     let at = now();
     let row = User {
         tenant_id: tx.tenant_id().to_owned(),
@@ -47,11 +78,12 @@ pub async fn create(tx: &mut TenantTx, new: NewUser<'_>) -> Result<User, DbError
         email: new.email.to_owned(),
         name: new.name.to_owned(),
         role: new.role,
-        password_hash: new.password_hash.to_owned(),
         active: true,
         created_at: at,
         updated_at: at,
         session_epoch: 0,
+        identity_id: new.identity.id.clone(),
+        granted_by_operator: new.granted_by_operator,
     };
     db_run!(tx.conn(), |c| {
         diesel::insert_into(users::table)
@@ -60,8 +92,7 @@ pub async fn create(tx: &mut TenantTx, new: NewUser<'_>) -> Result<User, DbError
             .get_result(c)
             .await
     })
-    // Emails are unique across tenants. One message whichever tenant holds the address, so a
-    // tenant's ADMIN learns nothing about other tenants' users from it.
+    // Emails are unique within a tenant only: nothing here tells about other tenants.
     .map_err(|e| DbError::from(e).conflict_means(|| EMAIL_TAKEN.to_owned()))
 }
 
@@ -77,19 +108,69 @@ pub async fn get(tx: &mut TenantTx, id: &str) -> Result<User, DbError> {
     .found("user")
 }
 
-/// A user's row and whether their tenant is the operator, in one query: what every
-/// authenticated request checks.
-pub async fn get_with_operator_flag(tx: &mut TenantTx, id: &str) -> Result<(User, bool), DbError> {
+/// What every authenticated request checks, in one query: the user row, whether its tenant
+/// is the operator, and the person's own state.
+#[derive(Debug, Clone)]
+pub struct SessionFacts {
+    pub user: User,
+    pub operator_tenant: bool,
+    pub person_active: bool,
+    pub person_epoch: i64,
+}
+
+pub async fn session_facts(tx: &mut TenantTx, id: &str) -> Result<SessionFacts, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    db_run!(tx.conn(), |c| {
+    let (user, operator_tenant, person_active, person_epoch) = db_run!(tx.conn(), |c| {
         users::table
             .inner_join(tenants::table.on(tenants::code.eq(users::tenant_id)))
+            .inner_join(identities::table.on(identities::id.eq(users::identity_id)))
             .filter(users::tenant_id.eq(&tenant).and(users::id.eq(id)))
-            .select((User::as_select(), tenants::is_operator))
+            .select((
+                User::as_select(),
+                tenants::is_operator,
+                identities::active,
+                identities::session_epoch,
+            ))
             .get_result(c)
             .await
     })
-    .found("user")
+    .found("user")?;
+    Ok(SessionFacts {
+        user,
+        operator_tenant,
+        person_active,
+        person_epoch,
+    })
+}
+
+/// The tenant's membership of a person, active or not.
+pub async fn find_by_identity(tx: &mut TenantTx, identity_id: &str) -> Result<Option<User>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        users::table
+            .filter(
+                users::tenant_id
+                    .eq(&tenant)
+                    .and(users::identity_id.eq(identity_id)),
+            )
+            .select(User::as_select())
+            .first(c)
+            .await
+            .optional()
+    })?)
+}
+
+/// The tenant's user with this email, active or not.
+pub async fn find_by_email(tx: &mut TenantTx, email: &str) -> Result<Option<User>, DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    Ok(db_run!(tx.conn(), |c| {
+        users::table
+            .filter(users::tenant_id.eq(&tenant).and(users::email.eq(email)))
+            .select(User::as_select())
+            .first(c)
+            .await
+            .optional()
+    })?)
 }
 
 /// The users with these ids (missing ids are skipped), for batch loading.
@@ -117,20 +198,20 @@ pub async fn list(tx: &mut TenantTx) -> Result<Vec<User>, DbError> {
     })?)
 }
 
-/// What changes with a user's sessions ending: every token issued so far stops working.
+/// What changes with a membership's sessions ending: every token issued for it so far stops
+/// working.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = users)]
-struct SessionEndingChange<'a> {
+struct SessionEndingChange {
     role: Option<Role>,
     active: Option<bool>,
-    password_hash: Option<&'a str>,
 }
 
 /// Applies `change`, bumps the session epoch and stamps the row, in one statement.
 async fn end_sessions_with(
     tx: &mut TenantTx,
     id: &str,
-    change: SessionEndingChange<'_>,
+    change: SessionEndingChange,
 ) -> Result<User, DbError> {
     let tenant = tx.tenant_id().to_owned();
     Ok(db_run!(tx.conn(), |c| {
@@ -166,29 +247,32 @@ pub async fn set_active(tx: &mut TenantTx, id: &str, active: bool) -> Result<Use
     end_sessions_with(tx, id, change).await.found("user")
 }
 
-/// Stores a new password hash and ends every session that knew the old one.
-pub async fn set_password_hash(tx: &mut TenantTx, id: &str, hash: &str) -> Result<User, DbError> {
-    let change = SessionEndingChange {
-        password_hash: Some(hash),
-        ..Default::default()
-    };
-    end_sessions_with(tx, id, change).await
+/// One of a person's memberships, as the login scope sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Membership {
+    pub user: User,
+    pub tenant_name: String,
+    pub tenant_is_operator: bool,
 }
 
-/// Ends every session of the user (logout): tokens issued so far stop working.
-pub async fn bump_session_epoch(tx: &mut TenantTx, id: &str) -> Result<User, DbError> {
-    end_sessions_with(tx, id, SessionEndingChange::default()).await
-}
-
-/// The user whose email the login scope names, in whichever tenant.
-pub async fn find_for_login(tx: &mut LoginTx) -> Result<Option<User>, DbError> {
+/// Every membership of the login scope's person, active or not, by tenant name.
+pub async fn memberships(tx: &mut LoginTx) -> Result<Vec<Membership>, DbError> {
     let email = tx.email().to_owned();
-    Ok(db_run!(tx.conn(), |c| {
+    let rows: Vec<(User, String, bool)> = db_run!(tx.conn(), |c| {
         users::table
+            .inner_join(tenants::table.on(tenants::code.eq(users::tenant_id)))
             .filter(users::email.eq(&email))
-            .select(User::as_select())
-            .first(c)
+            .order((bytewise(tenants::name).asc(), tenants::code.asc()))
+            .select((User::as_select(), tenants::name, tenants::is_operator))
+            .load(c)
             .await
-            .optional()
-    })?)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, tenant_name, tenant_is_operator)| Membership {
+            user,
+            tenant_name,
+            tenant_is_operator,
+        })
+        .collect())
 }

@@ -1,6 +1,8 @@
 //! `login`: the same answer for an unknown email and a wrong password; RATE_LIMITED after
 //! repeated failures of one email from one client or of one client (growing delays, see
 //! `auth::login_limiter`), and when too many password checks already run (`auth::hash_gate`).
+//! A person with several memberships lands in the tenant they used last (or the first by
+//! name) and learns the others from `memberships`.
 
 use std::sync::OnceLock;
 
@@ -10,6 +12,7 @@ use guardia_shared::ErrorCode;
 
 use super::context::{Services, request, services};
 use super::error::{ApiError, ApiResult};
+use super::person::{Membership, Person};
 use super::user::User;
 use crate::auth::hash_gate::HashGate;
 use crate::auth::password::{hash_password, verify_password};
@@ -17,15 +20,23 @@ use crate::db;
 
 #[derive(SimpleObject)]
 pub struct AuthPayload {
-    /// Send as `Authorization: Bearer <token>`.
+    /// Send as `Authorization: Bearer <token>`. It is for one tenant: `user`'s.
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub user: User,
+    /// Every tenant the person may switch to (`switchTenant`), this one included, by name.
+    pub memberships: Vec<Membership>,
 }
 
 impl AuthPayload {
-    /// A new session token for `user`, signed for their current session epoch.
-    pub(super) fn issue(services: &Services, user: db::user::User) -> ApiResult<AuthPayload> {
+    /// A new session token for `user` (a membership of `person`), signed for the current
+    /// session epochs of both.
+    pub(super) fn issue(
+        services: &Services,
+        user: db::user::User,
+        person: &db::identity::Identity,
+        memberships: &[&db::user::Membership],
+    ) -> ApiResult<AuthPayload> {
         let (token, expires_at) = services
             .tokens
             .issue(
@@ -33,6 +44,7 @@ impl AuthPayload {
                 user.role,
                 &user.tenant_id,
                 user.session_epoch,
+                person.session_epoch,
                 Utc::now(),
             )
             .map_err(|_| ApiError::internal())?;
@@ -40,6 +52,7 @@ impl AuthPayload {
             token,
             expires_at,
             user: User(user),
+            memberships: memberships.iter().map(|m| Membership::from(*m)).collect(),
         })
     }
 }
@@ -60,20 +73,13 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("decoy password for unknown emails").unwrap_or_default())
 }
 
-/// The user row for a login email, in the narrow login scope.
-async fn find_user(services: &Services, email: &str) -> ApiResult<Option<db::user::User>> {
-    let mut lookup = services.pool.login_tx(email).await?;
-    let user = db::user::find_for_login(&mut lookup).await?;
-    lookup.rollback().await?;
-    Ok(user)
-}
-
 #[derive(Default)]
 pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Exchanges an email and password for a session token.
+    /// Exchanges an email and password for a session token in the tenant the person used last
+    /// (or their only one); `memberships` names the others.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> ApiResult<AuthPayload> {
         let email = email.trim().to_lowercase();
         if email.len() > 254 || password.len() > 1024 {
@@ -90,8 +96,8 @@ impl AuthMutation {
                 format!("too many failed logins; try again in {seconds} s"),
             )
         })?;
-        let user = match find_user(services, &email).await {
-            Ok(user) => user,
+        let person = match Person::find(&services.pool, &email).await {
+            Ok(person) => person,
             Err(e) => {
                 // The database failed, not the caller: the password was never checked.
                 attempt.not_checked();
@@ -99,7 +105,7 @@ impl AuthMutation {
             }
         };
 
-        let stored = user.as_ref().map(|u| u.password_hash.clone());
+        let stored = person.as_ref().map(|p| p.identity.password_hash.clone());
         let Ok(matches) = HashGate::global()
             .run(move || match stored {
                 Some(stored) => verify_password(&password, &stored),
@@ -118,16 +124,16 @@ impl AuthMutation {
                 "the server is busy checking other logins; try again in a few seconds",
             ));
         };
-        let user = match user {
-            Some(user) if matches && user.active => user,
-            _ => {
-                attempt.failed();
-                count("failure");
-                return Err(wrong_login());
-            }
+        let Some((person, landing)) = person
+            .filter(|_| matches)
+            .and_then(|person| person.landing().cloned().map(|landing| (person, landing)))
+        else {
+            attempt.failed();
+            count("failure");
+            return Err(wrong_login());
         };
         attempt.succeeded();
         count("success");
-        AuthPayload::issue(services, user)
+        AuthPayload::issue(services, landing.user, &person.identity, &person.active())
     }
 }

@@ -38,16 +38,22 @@ impl User {
     async fn active(&self) -> bool {
         self.0.active
     }
+    /// Whether the operator granted this membership to one of its staff: who from the IT
+    /// service company can see this tenant's data.
+    async fn granted_by_operator(&self) -> bool {
+        self.0.granted_by_operator
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at.and_utc()
     }
     async fn tenant(&self, ctx: &Context<'_>) -> ApiResult<Tenant> {
-        if context::has_tx(ctx) {
+        let own_tenant = context::session(ctx).is_ok_and(|s| s.tenant_id == self.0.tenant_id);
+        if own_tenant && context::has_tx(ctx) {
             // Read once per request, however many users the answer holds.
             return Ok(Tenant(context::loaders(ctx)?.tenant().await?));
         }
-        // `login`'s payload and subscription events have no request transaction: read in the
-        // user's scope.
+        // `login`'s and `switchTenant`'s payloads (another tenant than the request's) and
+        // subscription events (no request transaction): read in the user's scope.
         let mut scope = context::services(ctx)
             .pool
             .tenant_tx(&self.0.tenant_id, db::Access::Read)

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::lang_switch::LangSwitch;
 use super::logout_button::LogoutButton;
+use super::tenant_switch::TenantSwitch;
 use crate::format;
 use crate::i18n::use_lang;
 use crate::session::use_session;
@@ -49,6 +50,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                     {link("/users", "nav.users", session.can(Permission::UserManage))}
                 </nav>
                 <span class="who" data-testid="who">{who}</span>
+                <TenantSwitch />
                 <A href="/password" attr:class="account" attr:data-testid="nav-password">{lang.t("nav.password")}</A>
                 <LangSwitch />
                 <LogoutButton />

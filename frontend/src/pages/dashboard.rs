@@ -1,6 +1,7 @@
 //! 대시보드: SR counts by status (a chart), my open SRs, servers with their agents, and the
 //! latest deployments — each part shown only to roles that may read it.
 
+mod my_work;
 mod summary;
 
 use guardia_shared::Permission;
@@ -11,6 +12,7 @@ use serde_json::json;
 use crate::components::error_box::{ErrorBox, loading};
 use crate::i18n::use_lang;
 use crate::session::use_session;
+use my_work::MyWorkCard;
 use summary::Summary;
 
 #[component]
@@ -34,8 +36,12 @@ pub fn DashboardPage() -> impl IntoView {
         })
     });
     let retry = Callback::new(move |()| summary.refetch());
+    let several_tenants = session
+        .0
+        .with_untracked(|s| s.as_ref().is_some_and(|s| s.memberships.len() > 1));
     view! {
         <h1>{lang.t("nav.dashboard")}</h1>
+        {several_tenants.then(|| view! { <MyWorkCard /> })}
         {move || summary.get().map_or_else(|| loading(lang), |result| match result {
             Err(error) => view! { <ErrorBox error retry /> }.into_any(),
             Ok(summary) => view! { <Summary summary /> }.into_any(),

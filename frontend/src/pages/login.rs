@@ -23,6 +23,7 @@ pub fn LoginPage() -> impl IntoView {
             session.sign_in(Session {
                 token: data.login.token,
                 user: data.login.user,
+                memberships: data.login.memberships,
             });
         }
     });

@@ -1,7 +1,9 @@
-//! 사용자 (ADMIN): the tenant's users, adding one, changing a role, deactivating.
+//! 사용자 (ADMIN): the tenant's users, adding one, changing a role, deactivating; members the
+//! operator assigned from its staff are marked. The operator's ADMIN also assigns staff to an
+//! institution (and takes the assignment back) here.
 
-use guardia_shared::Role;
 use guardia_shared::api::user::{self, UsersData};
+use guardia_shared::{Permission, Role};
 use leptos::prelude::*;
 use serde::de::IgnoredAny;
 use serde_json::json;
@@ -49,13 +51,10 @@ pub fn UsersPage() -> impl IntoView {
             <label>{lang.t("user.email")}<input type="email" bind:value=email required /></label>
             <label>{lang.t("user.name")}<input bind:value=name required /></label>
             <label>{lang.t("user.password")}<input type="password" bind:value=password minlength="10" required /></label>
-            <label>{lang.t("user.role")}
-                <select on:change=move |ev| if let Ok(r) = event_target_value(&ev).parse() { role.set(r) }>
-                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == Role::Engineer>{format::role(*r, l)}</option> }).collect_view()}
-                </select>
-            </label>
+            <RoleSelect role />
             <button type="submit" disabled=move || create_user.pending().get()>{lang.t("common.create")}</button>
         </form>
+        {session.can(Permission::TenantManage).then(|| view! { <StaffAssignment /> })}
         {move || last_error().map(|error| view! { <p class="error" role="alert">{describe(&error, lang)}</p> })}
         {move || users.get().map_or_else(|| loading(lang), |result| match result {
             Err(error) => view! { <ErrorBox error retry /> }.into_any(),
@@ -72,7 +71,7 @@ pub fn UsersPage() -> impl IntoView {
                             let current = u.role;
                             view! {
                                 <tr data-testid="user-row">
-                                    <td>{u.email}</td>
+                                    <td>{u.email}{u.granted_by_operator.then(|| view! { " "<span class="badge" data-testid="staff-badge">{lang.t("user.staff")}</span> })}</td>
                                     <td>{u.name}</td>
                                     <td>
                                         <select data-testid="user-role" on:change=move |ev| {
@@ -94,5 +93,51 @@ pub fn UsersPage() -> impl IntoView {
                 </table>
             }.into_any(),
         })}
+    }
+}
+
+/// The operator's ADMIN gives a member of its staff a role in an institution (taking it back
+/// is `revokeMembership`, or the institution's ADMIN deactivating them there).
+#[component]
+fn StaffAssignment() -> impl IntoView {
+    let session = use_session();
+    let lang = use_lang();
+    let grant = session.action::<IgnoredAny>(user::GRANT_MEMBERSHIP);
+    let tenant = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Engineer);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        grant.dispatch(
+            json!({ "tenant": tenant.get_untracked().trim(), "email": email.get_untracked().trim(),
+            "role": role.get_untracked().as_str() }),
+        );
+    };
+    view! {
+        <form class="card" on:submit=submit data-testid="staff-form">
+            <h2>{lang.t("member.title")}</h2>
+            <label>{lang.t("member.tenant")}<input bind:value=tenant required /></label>
+            <label>{lang.t("user.email")}<input type="email" bind:value=email required /></label>
+            <RoleSelect role />
+            <button type="submit" disabled=move || grant.pending().get()>{lang.t("member.grant")}</button>
+            {move || grant.value().map(|result| match result {
+                Ok(_) => view! { <p class="muted" role="status">{lang.t("member.done")}</p> }.into_any(),
+                Err(error) => view! { <p class="error" role="alert">{describe(&error, lang)}</p> }.into_any(),
+            })}
+        </form>
+    }
+}
+
+/// The role field of a form.
+#[component]
+fn RoleSelect(role: RwSignal<Role>) -> impl IntoView {
+    let lang = use_lang();
+    let l = lang.0.get_untracked();
+    view! {
+        <label>{lang.t("user.role")}
+            <select on:change=move |ev| if let Ok(r) = event_target_value(&ev).parse() { role.set(r) }>
+                {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == role.get_untracked()>{format::role(*r, l)}</option> }).collect_view()}
+            </select>
+        </label>
     }
 }

@@ -15,6 +15,33 @@ documents! {
         batchJobs @include(if: $agents) { name lastRun { status scheduledFor failureReason } }
         deployments(first: 5) @include(if: $deploys) {
             edges { node { id kind status buildNumber targetBuild project { name } triggeredBy { name } } } } }";
+    MY_WORK = "query MyWork { myWork { omittedTenants tenants {
+        membership { tenantCode tenantName role }
+        openSrs { name: title } runningDeployments { name: project } } } }";
+}
+
+/// The signed-in person's work in every tenant they belong to.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyWorkData {
+    pub my_work: MyWork,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyWork {
+    pub omitted_tenants: i32,
+    pub tenants: Vec<TenantWork>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantWork {
+    pub membership: super::account::MembershipRef,
+    /// Open SRs by title.
+    pub open_srs: Vec<Named>,
+    /// Queued or running deployments by project.
+    pub running_deployments: Vec<Named>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

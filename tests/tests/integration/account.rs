@@ -179,7 +179,14 @@ async fn logout_revokes_every_token_of_the_user(backend: Backend) {
 
     // A token of an older epoch (as a stolen copy would be) is refused.
     let (stale, _) = TokenKeys::new(JWT_SECRET.as_bytes())
-        .issue(&deployer.id, Role::DeployEngineer, "acme", 0, chrono::Utc::now())
+        .issue(
+            &deployer.id,
+            Role::DeployEngineer,
+            "acme",
+            0,
+            0,
+            chrono::Utc::now(),
+        )
         .expect("token");
     assert_eq!(me_codes(&world, &stale).await, ["UNAUTHENTICATED"]);
 }
@@ -326,7 +333,7 @@ async fn a_subscription_is_closed_when_its_token_expires(backend: Backend) {
     let lifetime = chrono::Duration::seconds(6);
     let (short_lived, expires_at) = TokenKeys::new(JWT_SECRET.as_bytes())
         .with_lifetime(lifetime)
-        .issue(&engineer.id, Role::Engineer, "acme", 0, chrono::Utc::now())
+        .issue(&engineer.id, Role::Engineer, "acme", 0, 0, chrono::Utc::now())
         .expect("token");
     let watch = "subscription { deploymentUpdated(project: \"portal\") { id status } }";
     let mut watcher = Subscriber::start(&world.server.base_url, &short_lived, watch)

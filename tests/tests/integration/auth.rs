@@ -92,13 +92,13 @@ async fn bad_tokens_are_unauthenticated(backend: Backend) {
     let keys = TokenKeys::new(JWT_SECRET.as_bytes());
     let now = chrono::Utc::now();
     let (expired, _) = keys
-        .issue(&pm.id, Role::Pm, "acme", 0, now - chrono::Duration::days(1))
+        .issue(&pm.id, Role::Pm, "acme", 0, 0, now - chrono::Duration::days(1))
         .expect("token");
     let (wrong_key, _) = TokenKeys::new(b"some-other-secret-some-other-secret!!")
-        .issue(&pm.id, Role::Pm, "acme", 0, now)
+        .issue(&pm.id, Role::Pm, "acme", 0, 0, now)
         .expect("token");
-    let (claims_role_wrong, _) = keys.issue(&pm.id, Role::Admin, "acme", 0, now).expect("token");
-    let (claims_tenant_wrong, _) = keys.issue(&pm.id, Role::Pm, "globex", 0, now).expect("token");
+    let (claims_role_wrong, _) = keys.issue(&pm.id, Role::Admin, "acme", 0, 0, now).expect("token");
+    let (claims_tenant_wrong, _) = keys.issue(&pm.id, Role::Pm, "globex", 0, 0, now).expect("token");
     let payload = pm.token.split('.').nth(1).expect("payload");
     let alg_none = format!("{}.{payload}.", B64.encode(r#"{"alg":"none","typ":"JWT"}"#));
     let cases = [

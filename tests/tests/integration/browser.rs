@@ -7,6 +7,7 @@
 
 mod dead_ends;
 mod deploy_tab;
+mod tenant_switch;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -149,7 +149,7 @@ async fn tenant_and_user_creation(backend: Backend) {
     assert_success(&from_stdin);
     let pool = DbPool::connect(&test_db.database_url()).await.expect("pool");
     let mut login = pool.login_tx("lee@acme.example").await.expect("login");
-    let lee = db::user::find_for_login(&mut login)
+    let lee = db::identity::find_for_login(&mut login)
         .await
         .expect("lookup")
         .expect("created");

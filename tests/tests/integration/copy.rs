@@ -184,7 +184,7 @@ async fn an_installation_moves_from_sqlite_to_postgres_and_back_intact() {
     .await;
     succeeded(&copied);
     assert!(
-        stdout(&copied).contains("verified: 12 tables × 3 tenant(s)"),
+        stdout(&copied).contains("verified: 13 tables × 3 tenant(s)"),
         "{}",
         stdout(&copied)
     );
@@ -395,7 +395,7 @@ async fn an_interrupted_copy_resumes_and_ends_verified() {
         stdout(&resumed)
     );
     assert!(
-        stdout(&resumed).contains(&format!("verified: 12 tables × {TENANTS} tenant(s)")),
+        stdout(&resumed).contains(&format!("verified: 13 tables × {TENANTS} tenant(s)")),
         "{}",
         stdout(&resumed)
     );

@@ -125,8 +125,9 @@ async fn the_demo_starts_with_sample_data_and_simulated_jenkins() {
         "the URL is printed: {output}"
     );
     assert!(output.contains("admin@ops.demo"), "{output}");
+    assert!(output.contains("engineer@ops.demo"), "{output}");
     for tenant in ["seoul-hosp", "busan-city"] {
-        for role in ROLES {
+        for role in ROLES.into_iter().filter(|role| *role != "engineer") {
             assert!(
                 output.contains(&format!("{role}@{tenant}.demo")),
                 "{role}@{tenant}: {output}"
@@ -142,13 +143,39 @@ async fn the_demo_starts_with_sample_data_and_simulated_jenkins() {
     assert_eq!(gql_ok(&info)["appInfo"]["demo"], true, "{info}");
     assert_eq!(gql_ok(&info)["appInfo"]["jenkinsSimulated"], true, "{info}");
 
-    // Every role of both institutions logs in with the one password.
+    // Every role of both institutions logs in with the one password; their engineer is the
+    // operator's, one person with a membership in each.
     for tenant in ["seoul-hosp", "busan-city"] {
-        for role in ROLES {
+        for role in ROLES.into_iter().filter(|role| *role != "engineer") {
             demo.login(&format!("{role}@{tenant}.demo")).await;
         }
     }
     demo.login("admin@ops.demo").await;
+    let staff = demo
+        .server
+        .gql(
+            None,
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { memberships { tenantCode role } } }",
+            json!({ "e": "engineer@ops.demo", "p": PASSWORD }),
+        )
+        .await;
+    let mut memberships: Vec<String> = gql_ok(&staff)["login"]["memberships"]
+        .as_array()
+        .expect("memberships")
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {}",
+                m["tenantCode"].as_str().expect("text"),
+                m["role"].as_str().expect("text")
+            )
+        })
+        .collect();
+    memberships.sort();
+    assert_eq!(
+        memberships,
+        ["busan-city ENGINEER", "ops ENGINEER", "seoul-hosp ENGINEER"]
+    );
 
     let deployer = demo.login("deploy-engineer@seoul-hosp.demo").await;
     let history = demo

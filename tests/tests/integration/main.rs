@@ -15,6 +15,7 @@ mod installations;
 mod isolation;
 mod jenkins_tenancy;
 mod login_limits;
+mod memberships;
 mod migrations;
 mod ordering;
 mod permissions;

@@ -12,6 +12,7 @@ const EXPECTED_TABLES: &[&str] = &[
     "batch_runs",
     "deploy_projects",
     "deployments",
+    "identities",
     "servers",
     "sr_comments",
     "srs",

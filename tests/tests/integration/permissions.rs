@@ -340,6 +340,36 @@ const OPERATIONS: &[Operation] = &[
         "mutation { setTenantJenkins(tenant: \"acme\", input: { folderRoot: \"acme\" }) { folderRoot } }",
         none,
     ),
+    op(
+        "myMemberships",
+        "Y Y Y Y Y",
+        "{ myMemberships { tenantCode role } }",
+        none,
+    ),
+    op(
+        "myWork",
+        "Y Y Y Y Y",
+        "{ myWork { omittedTenants tenants { membership { tenantCode } openSrs { id } } } }",
+        none,
+    ),
+    op(
+        "switchTenant",
+        "Y Y Y Y Y",
+        "mutation { switchTenant(tenant: \"acme\") { token memberships { tenantCode } } }",
+        none,
+    ),
+    op(
+        "grantMembership",
+        "N N N N N",
+        "mutation { grantMembership(tenant: \"globex\", email: \"admin@ops.example\", role: ENGINEER) { tenantCode } }",
+        none,
+    ),
+    op(
+        "revokeMembership",
+        "N N N N N",
+        "mutation { revokeMembership(tenant: \"globex\", email: \"admin@ops.example\") }",
+        none,
+    ),
 ];
 
 fn allowed(spec: &str, role: Role) -> bool {
@@ -415,7 +445,7 @@ async fn throwaway_token(world: &World, unique: &str, role: Role, hash: &str) ->
     let user = fixtures::user(&mut tx, &email, "Own account", role, hash).await;
     tx.commit().await.expect("commit");
     TokenKeys::new(JWT_SECRET.as_bytes())
-        .issue(&user.id, role, "acme", user.session_epoch, chrono::Utc::now())
+        .issue(&user.id, role, "acme", user.session_epoch, 0, chrono::Utc::now())
         .expect("token")
         .0
 }

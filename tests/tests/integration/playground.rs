@@ -128,7 +128,7 @@ async fn production(db: &TestDb, extra: &[&str]) -> (Guardia, String) {
     .expect("user");
     tx.commit().await.expect("commit");
     let (token, _) = TokenKeys::new(JWT_SECRET.as_bytes())
-        .issue(&user.id, Role::Admin, "acme", 0, chrono::Utc::now())
+        .issue(&user.id, Role::Admin, "acme", 0, 0, chrono::Utc::now())
         .expect("token");
     (server, token)
 }

@@ -286,11 +286,14 @@ async fn postgres_row_level_security_binds_unfiltered_sql_even_for_a_superuser_u
         ["beta"]
     );
     assert_eq!(unfiltered_count(login.raw_connection_for_tests(), "srs").await, 0);
-    let found = db::user::find_for_login(&mut login)
+    let found = db::identity::find_for_login(&mut login)
         .await
         .expect("lookup")
         .expect("found");
-    assert_eq!(found.tenant_id, "beta");
+    assert_eq!(found.email, "admin@beta.example");
+    let memberships = db::user::memberships(&mut login).await.expect("memberships");
+    assert_eq!(memberships.len(), 1);
+    assert_eq!(memberships[0].user.tenant_id, "beta");
     drop(login);
 
     // The operator scope lists tenants but no tenant's data.

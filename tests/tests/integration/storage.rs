@@ -59,42 +59,62 @@ async fn tenants_and_users(backend: Backend) {
         .expect("deactivate");
     assert!(!deactivated.active);
     assert_eq!(deactivated.session_epoch, lee.session_epoch + 1);
-    let rehashed = db::user::set_password_hash(&mut tx, &lee.id, "$argon2id$new")
+    // The password and the person's own epoch are the identity's, shared by every tenant.
+    let person = db::identity::get(&mut tx, &lee.identity_id)
+        .await
+        .expect("person");
+    assert_eq!(
+        (person.email.as_str(), person.session_epoch),
+        ("lee@acme.example", 0)
+    );
+    let rehashed = db::identity::set_password_hash(&mut tx, &lee.identity_id, "$argon2id$new")
         .await
         .expect("hash");
     assert_eq!(rehashed.password_hash, "$argon2id$new");
-    assert_eq!(rehashed.session_epoch, 2, "a new password ends the old sessions");
-    let logged_out = db::user::bump_session_epoch(&mut tx, &lee.id)
+    assert_eq!(rehashed.session_epoch, 1, "a new password ends the old sessions");
+    let logged_out = db::identity::bump_session_epoch(&mut tx, &lee.identity_id)
         .await
         .expect("epoch");
-    assert_eq!(logged_out.session_epoch, 3);
+    assert_eq!(logged_out.session_epoch, 2);
     assert!(matches!(
         db::user::set_role(&mut tx, "missing", Role::Pm).await,
         Err(DbError::NotFound { .. })
     ));
     tx.commit().await.expect("commit");
 
-    // Emails are unique across tenants; the conflict does not say the address is another
-    // tenant's (one message for every taken address).
+    // An email known in another tenant is no conflict: the same person gets a membership
+    // there (keeping their password). Within one tenant an email is taken once.
     let mut other = pool.tenant_tx("other", Access::Write).await.expect("begin");
     db::tenant::create(&mut other, "Other", false)
         .await
         .expect("tenant");
-    let duplicate = db::user::create(
-        &mut other,
-        NewUser {
-            email: "kim@acme.example",
-            name: "Kim",
-            role: Role::Pm,
-            password_hash: "h",
-        },
-    )
-    .await;
-    match duplicate {
+    let kim_there = NewUser {
+        email: "kim@acme.example",
+        name: "Kim",
+        role: Role::Pm,
+        password_hash: "h",
+    };
+    let member = db::user::create(&mut other, kim_there.clone())
+        .await
+        .expect("a second membership");
+    assert_eq!(
+        (member.identity_id.as_str(), member.role),
+        (kim.identity_id.as_str(), Role::Pm)
+    );
+    let kept = db::identity::get(&mut other, &kim.identity_id)
+        .await
+        .expect("person");
+    assert_eq!(
+        kept.password_hash, "$argon2id$h",
+        "the person keeps their password"
+    );
+    other.commit().await.expect("commit");
+    let mut twice = pool.tenant_tx("other", Access::Write).await.expect("begin");
+    match db::user::create(&mut twice, kim_there).await {
         Err(DbError::Conflict(message)) => assert_eq!(message, db::user::EMAIL_TAKEN),
         other => panic!("expected a conflict, got {other:?}"),
     }
-    drop(other);
+    drop(twice);
 
     let mut again = pool.tenant_tx("acme", Access::Write).await.expect("begin");
     let dup_tenant = db::tenant::create(&mut again, "ACME again", false).await;
@@ -102,14 +122,26 @@ async fn tenants_and_users(backend: Backend) {
     drop(again);
 
     let mut login = pool.login_tx("kim@acme.example").await.expect("login scope");
-    let found = db::user::find_for_login(&mut login)
+    let found = db::identity::find_for_login(&mut login)
         .await
         .expect("find")
         .expect("exists");
-    assert_eq!((found.id, found.role), (kim.id, Role::DeployEngineer));
+    assert_eq!(found.id, kim.identity_id);
+    let memberships = db::user::memberships(&mut login).await.expect("memberships");
+    let seen: Vec<(&str, &str, Role)> = memberships
+        .iter()
+        .map(|m| (m.user.tenant_id.as_str(), m.tenant_name.as_str(), m.user.role))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("acme", "ACME", Role::DeployEngineer),
+            ("other", "Other", Role::Pm)
+        ]
+    );
     let mut nobody = pool.login_tx("nobody@acme.example").await.expect("login scope");
     assert!(
-        db::user::find_for_login(&mut nobody)
+        db::identity::find_for_login(&mut nobody)
             .await
             .expect("find")
             .is_none()
@@ -117,7 +149,10 @@ async fn tenants_and_users(backend: Backend) {
 
     let mut operator = pool.operator_tx().await.expect("operator");
     let all = db::tenant::list_all(&mut operator).await.expect("list");
-    assert_eq!(all.iter().map(|t| t.code.as_str()).collect::<Vec<_>>(), ["acme"]);
+    assert_eq!(
+        all.iter().map(|t| t.code.as_str()).collect::<Vec<_>>(),
+        ["acme", "other"]
+    );
 }
 
 async fn service_requests_and_comments(backend: Backend) {

@@ -25,6 +25,10 @@ pub(super) const ROLES: [(Role, &str); 5] = [
     (Role::Customer, "customer"),
 ];
 
+/// The operator's engineer, who works for both institutions with one login
+/// (`engineer@ops.demo`): ENGINEER in each, granted by the operator.
+pub(super) const STAFF_ENGINEER: &str = "박지훈 (Park Jihoon)";
+
 pub(super) fn email(role_slug: &str, tenant: &str) -> String {
     format!("{role_slug}@{tenant}.demo")
 }
@@ -32,7 +36,8 @@ pub(super) fn email(role_slug: &str, tenant: &str) -> String {
 /// One customer institution's sample data.
 pub(super) struct Institution {
     pub(super) tenant: Tenant,
-    /// A person per role, in [`ROLES`] order.
+    /// A person per role, in [`ROLES`] order; the ENGINEER is the operator's
+    /// [`STAFF_ENGINEER`] in every institution.
     pub(super) people: [&'static str; 5],
     /// The first server gets a stored credential and the agent that keeps reporting.
     pub(super) servers: [ServerSpec; 3],
@@ -64,7 +69,7 @@ pub(super) const INSTITUTIONS: [Institution; 2] = [
             code: "seoul-hosp",
             name: "서울대학교병원 (demo)",
         },
-        people: ["김민준", "이서연", "Park Jihoon", "최유진", "정하은 (간호부)"],
+        people: ["김민준", "이서연", STAFF_ENGINEER, "최유진", "정하은 (간호부)"],
         servers: [
             ServerSpec {
                 name: "emr-was-01",
@@ -92,7 +97,13 @@ pub(super) const INSTITUTIONS: [Institution; 2] = [
             code: "busan-city",
             name: "부산광역시청 (demo)",
         },
-        people: ["강동원", "Lee Sora", "윤태호", "Han Jisoo", "오민지 (교통국)"],
+        people: [
+            "강동원",
+            "Lee Sora",
+            STAFF_ENGINEER,
+            "Han Jisoo",
+            "오민지 (교통국)",
+        ],
         servers: [
             ServerSpec {
                 name: "minwon-web-01",

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use guardia_shared::Role;
-use guardia_shared::Role::{Admin, DeployEngineer};
+use guardia_shared::Role::{Admin, DeployEngineer, Engineer};
 use guardia_shared::deploy::RunStatus;
 use guardia_shared::sr::SrStatus;
 
@@ -51,6 +51,8 @@ pub(super) async fn seed(
         &hash,
     )?;
     let admin = user_service::insert(&mut tx, &admin, None).await?;
+    let staff = demo_account("engineer", OPERATOR.code, STAFF_ENGINEER, Role::Engineer, &hash)?;
+    user_service::insert(&mut tx, &staff, None).await?;
     seeded(&mut tx, &admin.id).await?;
     tx.commit().await?;
 
@@ -126,8 +128,23 @@ pub(super) async fn seed_institution(
     tenant_service::insert(&mut tx, institution.tenant.name, false, None, BY_DEMO).await?;
     let mut users: HashMap<Role, String> = HashMap::new();
     for ((role, slug), name) in ROLES.iter().zip(institution.people) {
-        let account = demo_account(slug, code, name, *role, hash)?;
-        let user = user_service::insert(&mut tx, &account, None).await?;
+        let user = if *role == Engineer {
+            // The operator's engineer: one more membership of the same person.
+            let staff = db::identity::find(&mut tx, &email(slug, OPERATOR.code))
+                .await?
+                .context("the operator's engineer is seeded first")?;
+            let member = db::user::NewMember {
+                email: &staff.email,
+                name,
+                role: *role,
+                identity: &staff,
+                granted_by_operator: true,
+            };
+            db::user::add_member(&mut tx, member).await?
+        } else {
+            let account = demo_account(slug, code, name, *role, hash)?;
+            user_service::insert(&mut tx, &account, None).await?
+        };
         users.insert(*role, user.id);
     }
     let user = |role: Role| users.get(&role).cloned().unwrap_or_default();

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::auth::session::accepts;
 use crate::auth::token::Claims;
 use crate::db::{self, Access, DbError, DbPool};
 
@@ -32,17 +33,17 @@ pub async fn session_end(pool: &DbPool, claims: &Claims) -> &'static str {
     }
 }
 
-/// Whether the user's row still accepts the token, as the per-request check would. A
-/// database that cannot answer right now ends nobody's session.
+/// Whether the rows still accept the token, as the per-request check does. A database that
+/// cannot answer right now ends nobody's session.
 async fn still_valid(pool: &DbPool, claims: &Claims) -> bool {
     let read = async {
         let mut tx = pool.tenant_tx(&claims.tenant_id, Access::Read).await?;
-        let user = db::user::get(&mut tx, &claims.sub).await;
+        let facts = db::user::session_facts(&mut tx, &claims.sub).await;
         tx.rollback().await?;
-        user
+        facts
     };
     match read.await {
-        Ok(user) => user.active && user.role == claims.role && user.session_epoch == claims.epoch,
+        Ok(facts) => accepts(&facts, claims),
         Err(DbError::NotFound { .. }) => false,
         Err(e) => {
             tracing::warn!(error = %e, "cannot recheck a subscription's session");
