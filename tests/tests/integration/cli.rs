@@ -249,6 +249,40 @@ async fn tenant_and_user_creation(backend: Backend) {
         (1, 2, 3),
         "only the two good users and their audit entries"
     );
+
+    // The same email in a second tenant: one more membership of the same person, who keeps
+    // their password (none is asked for: standard input is empty).
+    let beta = run_cli(&test_db, &["tenant", "create", "--code", "beta", "--name", "Beta"], None).await;
+    assert_success(&beta);
+    let again = run_cli(
+        &test_db,
+        &[
+            "user", "create", "--tenant", "beta", "--email", "lee@acme.example", "--name", "Lee",
+            "--role", "PM",
+        ],
+        Some(""),
+    )
+    .await;
+    assert_success(&again);
+    assert!(
+        stdout(&again).contains("added Lee <lee@acme.example> to tenant 'beta' as PM"),
+        "{}",
+        stdout(&again)
+    );
+    let pool = DbPool::connect(&test_db.database_url()).await.expect("pool");
+    let mut login = pool.login_tx("lee@acme.example").await.expect("login");
+    let lee = db::identity::find_for_login(&mut login)
+        .await
+        .expect("lookup")
+        .expect("one person");
+    assert!(verify_password("piped password 123", &lee.password_hash));
+    let tenants: Vec<String> = db::user::memberships(&mut login)
+        .await
+        .expect("memberships")
+        .into_iter()
+        .map(|m| m.user.tenant_id)
+        .collect();
+    assert_eq!(tenants, ["acme", "beta"]);
 }
 
 async fn unreachable_database_is_reported_without_its_password(backend: Backend) {
