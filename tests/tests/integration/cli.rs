@@ -252,13 +252,26 @@ async fn tenant_and_user_creation(backend: Backend) {
 
     // The same email in a second tenant: one more membership of the same person, who keeps
     // their password (none is asked for: standard input is empty).
-    let beta = run_cli(&test_db, &["tenant", "create", "--code", "beta", "--name", "Beta"], None).await;
+    let beta = run_cli(
+        &test_db,
+        &["tenant", "create", "--code", "beta", "--name", "Beta"],
+        None,
+    )
+    .await;
     assert_success(&beta);
     let again = run_cli(
         &test_db,
         &[
-            "user", "create", "--tenant", "beta", "--email", "lee@acme.example", "--name", "Lee",
-            "--role", "PM",
+            "user",
+            "create",
+            "--tenant",
+            "beta",
+            "--email",
+            "lee@acme.example",
+            "--name",
+            "Lee",
+            "--role",
+            "PM",
         ],
         Some(""),
     )

@@ -3,7 +3,7 @@
 //! nothing; no list shows another tenant's rows.
 
 use guardia_shared::Role;
-use guardia_tests::api::{error_codes, seed_finished_deployment};
+use guardia_tests::api::{PASSWORD, error_codes, seed_finished_deployment};
 use guardia_tests::{Backend, World, both_backends};
 use serde_json::{Value, json};
 
@@ -139,6 +139,55 @@ fn message(body: &Value) -> String {
 }
 
 /// A run of acme's batch job.
+/// A person of the operator's staff with memberships in acme (ENGINEER) and globex (ADMIN):
+/// their token for globex, got by `switchTenant`.
+async fn globex_admin_also_in_acme(world: &World) -> String {
+    const EMAIL: &str = "both@ops.example";
+    let ops = world.ops.token(Role::Admin);
+    let created = world
+        .gql(
+            ops,
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            json!({ "i": { "email": EMAIL, "name": "Both", "password": PASSWORD, "role": "ENGINEER" } }),
+        )
+        .await;
+    assert!(error_codes(&created).is_empty(), "{created}");
+    for (tenant, role) in [("acme", "ENGINEER"), ("globex", "ADMIN")] {
+        let granted = world
+            .gql(
+                ops,
+                "mutation($t: String!, $e: String!, $r: Role!) { grantMembership(tenant: $t, email: $e, role: $r) { role } }",
+                json!({ "t": tenant, "e": EMAIL, "r": role }),
+            )
+            .await;
+        assert!(error_codes(&granted).is_empty(), "{granted}");
+    }
+    let login = world
+        .server
+        .gql(
+            None,
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+            json!({ "e": EMAIL, "p": PASSWORD }),
+        )
+        .await;
+    let token = login["data"]["login"]["token"].as_str().expect("a token");
+    let switched = world
+        .gql(
+            token,
+            "mutation { switchTenant(tenant: \"globex\") { token user { role } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        switched["data"]["switchTenant"]["user"]["role"], "ADMIN",
+        "{switched}"
+    );
+    switched["data"]["switchTenant"]["token"]
+        .as_str()
+        .expect("a token")
+        .to_owned()
+}
+
 async fn acme_batch_run(world: &World) -> String {
     let mut tx = world
         .pool
@@ -160,6 +209,9 @@ async fn acme_batch_run(world: &World) -> String {
 
 async fn another_tenants_objects_are_not_found_and_unchanged(backend: Backend) {
     let world = World::start(backend).await;
+    // An attacker with the most a person can hold: ADMIN of globex and a member of acme too,
+    // attacking acme from the globex token (below, next to globex's own ADMIN).
+    let member_of_both = globex_admin_also_in_acme(&world).await;
     let acme_admin = world.acme.token(Role::Admin);
     let admin = world.acme.user(Role::Admin).id.clone();
     let deployment = seed_finished_deployment(&world.pool, "acme", &world.acme.project_id, &admin).await;
@@ -187,17 +239,19 @@ async fn another_tenants_objects_are_not_found_and_unchanged(backend: Backend) {
     };
     let globex_admin = world.globex.token(Role::Admin);
     let mut probes = 0;
-    for (name, document, variables) in PROBES {
-        let attack = world.gql(globex_admin, document, variables(&foreign)).await;
-        let absent = world.gql(globex_admin, document, variables(&missing)).await;
-        assert_eq!(error_codes(&attack), ["NOT_FOUND"], "{name}: {attack}");
-        assert_eq!(error_codes(&absent), ["NOT_FOUND"], "{name}: {absent}");
-        assert_eq!(
-            message(&attack),
-            message(&absent),
-            "{name}: another tenant's object must look missing"
-        );
-        probes += 1;
+    for attacker in [globex_admin, member_of_both.as_str()] {
+        for (name, document, variables) in PROBES {
+            let attack = world.gql(attacker, document, variables(&foreign)).await;
+            let absent = world.gql(attacker, document, variables(&missing)).await;
+            assert_eq!(error_codes(&attack), ["NOT_FOUND"], "{name}: {attack}");
+            assert_eq!(error_codes(&absent), ["NOT_FOUND"], "{name}: {absent}");
+            assert_eq!(
+                message(&attack),
+                message(&absent),
+                "{name}: another tenant's object must look missing"
+            );
+            probes += 1;
+        }
     }
     for (name, document) in REFERENCE_PROBES {
         let variables = json!({
