@@ -69,7 +69,8 @@ async fn a_page_costs_the_same_statements_whatever_its_size(backend: Backend) {
     println!("{backend:?}: srs(first: 5) = {five} statements, srs(first: 50) = {fifty} statements");
     assert_eq!(fifty, five, "a page of 50 costs what a page of 5 does");
     // Besides the data queries, on both backends: BEGIN (with the tenant setting, in one round
-    // trip on PostgreSQL), the token check (the user row with its tenant's kind) and COMMIT.
+    // trip on PostgreSQL), the token check (the user row with its tenant's kind and its person's
+    // state) and COMMIT.
     let overhead = 3;
     assert!(
         fifty <= overhead + 3,
