@@ -92,14 +92,26 @@ async fn work_in(pool: &db::DbPool, membership: &db::user::Membership) -> ApiRes
         Permission::DeployHistoryRead,
         membership.tenant_is_operator,
     ) {
-        for deployment in db::deploy::list_active(&mut tx).await? {
-            if deployment.triggered_by != user.id {
-                continue;
-            }
-            let project = db::deploy::get_project(&mut tx, &deployment.project_id).await?;
+        let mine: Vec<_> = db::deploy::list_active(&mut tx)
+            .await?
+            .into_iter()
+            .filter(|d| d.triggered_by == user.id)
+            .collect();
+        // The project names in one query, not one per deployment.
+        let projects = if mine.is_empty() {
+            Vec::new()
+        } else {
+            db::deploy::list_projects(&mut tx).await?
+        };
+        for deployment in mine {
+            let project = projects
+                .iter()
+                .find(|p| p.id == deployment.project_id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
             running.push(WorkDeployment {
                 id: ID(deployment.id),
-                project: project.name,
+                project,
                 status: deployment.status,
                 build_number: deployment.build_number,
                 created_at: deployment.created_at.and_utc(),

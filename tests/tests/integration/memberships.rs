@@ -25,21 +25,39 @@ const USERS: &str = "{ users { id email role active grantedByOperator } }";
 /// The operator's staff engineer, made by the operator's ADMIN, with memberships granted in
 /// acme (ENGINEER) and globex (DEPLOY_ENGINEER): three tenants, one login.
 pub async fn staff_in_three_tenants(world: &World) {
+    staff_member(
+        world,
+        STAFF,
+        &[("acme", "ENGINEER"), ("globex", "DEPLOY_ENGINEER")],
+    )
+    .await;
+}
+
+/// An ENGINEER of the operator tenant (password [`PASSWORD`]) whom the operator's ADMIN gives
+/// each `(tenant, role)` membership.
+pub async fn staff_member(world: &World, email: &str, grants: &[(&str, &str)]) {
     let ops = world.ops.token(Role::Admin);
     let created = world
         .gql(
             ops,
             "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
-            json!({ "i": { "email": STAFF, "name": "Staff Kim", "password": PASSWORD, "role": "ENGINEER" } }),
+            json!({ "i": { "email": email, "name": "Staff Kim", "password": PASSWORD, "role": "ENGINEER" } }),
         )
         .await;
     gql_ok(&created);
-    for (tenant, role) in [("acme", "ENGINEER"), ("globex", "DEPLOY_ENGINEER")] {
+    for (tenant, role) in grants {
         let granted = world
-            .gql(ops, GRANT, json!({ "t": tenant, "e": STAFF, "r": role }))
+            .gql(ops, GRANT, json!({ "t": tenant, "e": email, "r": role }))
             .await;
-        assert_eq!(gql_ok(&granted)["grantMembership"]["role"], role, "{granted}");
+        assert_eq!(gql_ok(&granted)["grantMembership"]["role"], *role, "{granted}");
     }
+}
+
+/// The person's token for `tenant`: logged in, then switched.
+pub async fn token_in(world: &World, email: &str, tenant: &str) -> String {
+    let landed = token(&login(world, email).await);
+    let switched = switch(world, &landed, tenant).await;
+    token(&gql_ok(&switched)["switchTenant"])
 }
 
 async fn login(world: &World, email: &str) -> Value {
