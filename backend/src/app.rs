@@ -18,11 +18,12 @@ use crate::auth::token::TokenKeys;
 use crate::config::{RunMode, Secrets};
 use crate::crypto::credential::CredentialCipher;
 use crate::db::{self, DatabaseUrl, DbPool};
-use crate::events::DeployEvents;
+use crate::events::{DeployEvents, SlaEvents};
 use crate::graphql::{self, AppFlags, Services};
 use crate::http::{self, AppSetup, AppState, GraphqlState, MetricsToken, TrustedProxies};
 use crate::jenkins::{Breaker, Jenkins, JenkinsClient, JenkinsConfig};
 use crate::scheduler::{ScheduleTime, Scheduler};
+use crate::sla_watch::SlaWatch;
 use crate::tenant_jenkins::JenkinsDirectory;
 use crate::worker::{ActiveTenants, Worker};
 
@@ -54,8 +55,9 @@ pub struct Config {
     pub flags: AppFlags,
     /// The time zone batch schedules are read in, and the clock they are read against.
     pub schedule_time: ScheduleTime,
-    /// Whether the scheduler looks for due batch runs by itself (every minute); false: only
-    /// when told ([`App::scheduler`], for tests that move the clock themselves).
+    /// Whether the scheduler looks for due batch runs and the SLA watch for clocks crossing
+    /// 75 % or their target by themselves (every minute); false: only when told
+    /// ([`App::scheduler`], [`App::sla_watch`], for tests that move the clock themselves).
     pub run_scheduler: bool,
 }
 
@@ -64,6 +66,7 @@ pub struct App {
     router: Router,
     services: Arc<Services>,
     scheduler: Scheduler,
+    sla_watch: SlaWatch,
     database: DatabaseUrl,
     started: Instant,
     background: Background,
@@ -121,8 +124,23 @@ impl App {
             active: active_runs.clone(),
             time: config.schedule_time.clone(),
         };
-        let ticking = config.run_scheduler.then(|| scheduler.clone().spawn());
-        let background = Background(listener.into_iter().chain([worker]).chain(ticking).collect());
+        let (sla_events, sla_listener) = SlaEvents::start(pool.clone(), &config.database);
+        let sla_watch = SlaWatch {
+            pool: pool.clone(),
+            events: sla_events.clone(),
+            time: config.schedule_time.clone(),
+        };
+        let ticking = config
+            .run_scheduler
+            .then(|| [scheduler.clone().spawn(), sla_watch.clone().spawn()]);
+        let background = Background(
+            listener
+                .into_iter()
+                .chain(sla_listener)
+                .chain([worker])
+                .chain(ticking.into_iter().flatten())
+                .collect(),
+        );
         let jwt_secret = config.secrets.jwt_secret.expose();
         let services = Arc::new(Services {
             pool,
@@ -131,6 +149,7 @@ impl App {
             login_limiter: LoginLimiter::default(),
             jenkins,
             events,
+            sla_events,
             active_runs,
             artifact_links: ArtifactLinkKey::new(jwt_secret),
             app: config.flags,
@@ -155,6 +174,7 @@ impl App {
             router,
             services,
             scheduler,
+            sla_watch,
             database: config.database,
             started,
             background,
@@ -165,6 +185,12 @@ impl App {
     /// minute).
     pub fn scheduler(&self) -> Scheduler {
         self.scheduler.clone()
+    }
+
+    /// The SLA watch, to announce crossings now (its own loop, when it runs, looks every
+    /// minute).
+    pub fn sla_watch(&self) -> SlaWatch {
+        self.sla_watch.clone()
     }
 
     /// The connection pool (for start-up hints and the demo's seeding).

@@ -21,6 +21,7 @@ pub mod batch;
 pub mod deploy;
 pub mod identity;
 pub mod server;
+pub mod sla;
 pub mod sr;
 pub mod tenant;
 pub mod tenant_jenkins;

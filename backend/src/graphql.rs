@@ -17,6 +17,7 @@ mod error;
 mod guard;
 mod introspection;
 mod limits;
+mod live_session;
 mod loader;
 mod membership;
 mod my_work;
@@ -24,6 +25,7 @@ mod pagination;
 mod person;
 mod server;
 mod shared_tx;
+mod sla;
 mod sr;
 mod tenant;
 mod user;
@@ -54,6 +56,7 @@ pub struct QueryRoot(
     app_info::AppInfoQuery,
     membership::MembershipQuery,
     my_work::MyWorkQuery,
+    sla::SlaQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -69,11 +72,12 @@ pub struct MutationRoot(
     deploy::DeployMutation,
     batch::BatchMutation,
     membership::MembershipMutation,
+    sla::SlaMutation,
 );
 
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct SubscriptionRoot(deploy::DeploySubscription);
+pub struct SubscriptionRoot(deploy::DeploySubscription, sla::SlaSubscription);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 

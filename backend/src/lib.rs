@@ -14,6 +14,8 @@ pub mod jenkins;
 pub mod private_file;
 pub mod scheduler;
 pub mod service;
+pub mod sla;
+pub mod sla_watch;
 pub mod telemetry;
 pub mod tenant_jenkins;
 pub mod worker;

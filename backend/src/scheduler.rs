@@ -80,7 +80,7 @@ impl ScheduleTime {
 }
 
 /// How long from `now` until just after the next minute begins.
-fn until_next_minute(now: DateTime<Utc>) -> Duration {
+pub(crate) fn until_next_minute(now: DateTime<Utc>) -> Duration {
     let into_minute = u64::from(now.second()) * 1000 + u64::from(now.timestamp_subsec_millis());
     Duration::from_millis(60_000 - into_minute.min(59_999) + AFTER_THE_MINUTE_MS)
 }
@@ -127,7 +127,7 @@ impl Scheduler {
 
     /// Claims and starts every due time of every tenant's enabled jobs.
     pub async fn tick(&self) -> Tick {
-        let tenants = match self.tenants().await {
+        let tenants = match db::tenant::all_codes(&self.pool).await {
             Ok(tenants) => tenants,
             Err(e) => {
                 tracing::warn!(error = %e, "scheduler: cannot list the tenants");
@@ -145,13 +145,6 @@ impl Scheduler {
             }
         }
         tick
-    }
-
-    async fn tenants(&self) -> Result<Vec<String>, DbError> {
-        let mut operator = self.pool.operator_tx().await?;
-        let tenants = db::tenant::list_all(&mut operator).await?;
-        operator.commit().await?;
-        Ok(tenants.into_iter().map(|t| t.code).collect())
     }
 
     async fn tick_tenant(&self, tenant: &str) -> Result<Tick, DbError> {

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod deploy;
 pub mod jenkins_settings;
+pub mod sla;
 pub mod tenant;
 pub mod trigger;
 pub mod user;

@@ -163,6 +163,8 @@ struct SrRow {
     assignee_id: Option<String>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    #[diesel(embed)]
+    sla: db::sr::SrSla,
 }
 
 #[derive(Insertable)]
@@ -552,6 +554,46 @@ async fn insert_deployments(
     Ok(())
 }
 
+/// Targets (response, resolution minutes) per priority, as a contract might set them.
+const SLA_TARGETS: [(SrPriority, i32, i32); 4] = [
+    (SrPriority::Urgent, 30, 240),
+    (SrPriority::High, 60, 480),
+    (SrPriority::Medium, 240, 1_440),
+    (SrPriority::Low, 480, 2_880),
+];
+
+/// An SR's service-level clocks as the server stores them, for an SR filed and moved to
+/// `status` at `at`, on office hours in Seoul.
+fn sla_clocks(priority: SrPriority, status: SrStatus, at: NaiveDateTime) -> db::sr::SrSla {
+    use guardia_backend::sla::{BusinessCalendar, Moment, MomentKind};
+    let (_, response, resolution) = SLA_TARGETS
+        .into_iter()
+        .find(|(p, ..)| *p == priority)
+        .unwrap_or(SLA_TARGETS[3]);
+    let targets = db::sr::SrSla {
+        sla_response_target_minutes: Some(response),
+        sla_resolution_target_minutes: Some(resolution),
+        ..db::sr::SrSla::default()
+    };
+    let created = Moment {
+        at: at.and_utc(),
+        kind: MomentKind::Created,
+        status: SrStatus::Open,
+        by_staff: false,
+    };
+    let mut timeline = vec![created.clone()];
+    if status != SrStatus::Open {
+        timeline.push(Moment {
+            kind: MomentKind::StatusChanged,
+            status,
+            by_staff: true,
+            ..created
+        });
+    }
+    let calendar = BusinessCalendar::office_hours(chrono_tz::Asia::Seoul);
+    guardia_backend::service::sla::worked_out(&targets, &timeline, &calendar)
+}
+
 /// Inserts SRs `first..first + count` of tenant `tenant_index`, with their comments (and audit
 /// entries); ids increase in that order, so the last SR written is the newest.
 async fn insert_srs(
@@ -620,9 +662,10 @@ async fn insert_srs(
             assignee_id: assignee,
             created_at: at,
             updated_at: at,
+            sla: sla_clocks(priority, status, at),
         });
     }
-    let n = insert_rows!(tx, srs::table, 10, sr_rows);
+    let n = insert_rows!(tx, srs::table, 25, sr_rows);
     counts.srs.fetch_add(n, Ordering::Relaxed);
     // The backend's comment struct has no optional column either.
     let n = insert_rows!(tx, sr_comments::table, 6, comment_rows);

@@ -24,6 +24,8 @@ use crate::{Backend, baseline};
 const WARM_UP: Duration = Duration::from_secs(1);
 
 pub const SRS_PAGE: &str = "{srs(first:50){edges{node{title status requester{name} assignee{name}}}}}";
+/// The same page with each SR's service-level clocks (stored on the SR row).
+const SRS_PAGE_SLA: &str = "{srs(first:50){edges{node{title status requester{name} assignee{name} sla{state responseDueAt resolutionDueAt}}}}}";
 const CREATE_SR: &str = r#"mutation{createSr(input:{title:"bench",description:"load"}){id}}"#;
 /// What CREATE_SR writes, to find those SRs again.
 const CREATED_TITLE: &str = "bench";
@@ -83,6 +85,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     };
     let scenarios = [
         graphql("srs(first:50)", "ENGINEER", &engineer, SRS_PAGE),
+        graphql("srs(first:50) + sla", "ENGINEER", &engineer, SRS_PAGE_SLA),
         graphql("srs(first:50)", "CUSTOMER", &customer, SRS_PAGE),
         graphql("createSr", "ENGINEER", &engineer, CREATE_SR),
         graphql("servers(first:50)", "PM", &pm, SERVERS_PAGE),
@@ -101,11 +104,15 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let mut table = Table::new(&["scenario", "as", "req/s", "p50 ms", "p99 ms", "errors", "RSS MB"]);
     let mut failures = Vec::new();
     let mut graphql_srs = 0.0;
+    let mut graphql_srs_sla = 0.0;
     for scenario in &scenarios {
         eprintln!("  {} as {}…", scenario.name, scenario.role);
         let outcome = drive(&http, scenario, settings.connections, measure).await;
         if scenario.name == "srs(first:50)" && scenario.role == "ENGINEER" {
             graphql_srs = outcome.per_second();
+        }
+        if scenario.name == "srs(first:50) + sla" {
+            graphql_srs_sla = outcome.per_second();
         }
         let rss = server.rss_mb().map_or("-".to_owned(), |mb| format!("{mb:.0}"));
         add_row(&mut table, scenario, &outcome, rss, &mut failures);
@@ -140,6 +147,10 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     println!(
         "GraphQL srs(first:50) ENGINEER / raw handler req/s: {}",
         ratio(graphql_srs, raw_outcome.per_second())
+    );
+    println!(
+        "srs(first:50) with its SLA fields / without req/s: {}",
+        ratio(graphql_srs_sla, graphql_srs)
     );
     println!(
         "start-up: {} on a fresh empty database (migrations included), {} on this one",

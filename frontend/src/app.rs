@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("deploys") view=|| view! { <Allowed to=Permission::DeployHistoryRead><pages::deploys::DeploysPage /></Allowed> } />
                     <Route path=path!("batch") view=|| view! { <Allowed to=Permission::BatchAgentRead><pages::batch::BatchPage /></Allowed> } />
                     <Route path=path!("agents") view=|| view! { <Allowed to=Permission::BatchAgentRead><pages::agents::AgentsPage /></Allowed> } />
+                    <Route path=path!("sla") view=|| view! { <Allowed to=Permission::SlaReportRead><pages::sla_report::SlaReportPage /></Allowed> } />
                     <Route path=path!("users") view=|| view! { <Allowed to=Permission::UserManage><pages::users::UsersPage /></Allowed> } />
                     <Route path=path!("password") view=pages::password::PasswordPage />
                     // Inside the shell, so an unknown address still has the menu.

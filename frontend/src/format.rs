@@ -76,6 +76,9 @@ pub fn status_label(code: &str, lang: Lang) -> String {
         "ROLLBACK" => ("롤백", "Rollback"),
         "ONLINE" => ("온라인", "Online"),
         "OFFLINE" => ("오프라인", "Offline"),
+        "OK" => ("정상", "On track"),
+        "WARNING" => ("위험", "At risk"),
+        "BREACHED" => ("위반", "Breached"),
         other => return other.to_owned(),
     };
     match lang {
@@ -100,12 +103,12 @@ pub fn role(role: Role, lang: Lang) -> &'static str {
     }
 }
 
-/// The badge colour class of a run status or a Jenkins result.
+/// The badge colour class of a run status, a Jenkins result or an SLA state.
 pub fn badge_class(status: &str) -> &'static str {
     match status {
-        "SUCCESS" => "badge ok",
-        "FAILURE" => "badge bad",
-        "UNSTABLE" => "badge warn",
+        "SUCCESS" | "OK" => "badge ok",
+        "FAILURE" | "BREACHED" => "badge bad",
+        "UNSTABLE" | "WARNING" => "badge warn",
         "ABORTED" | "NOT_BUILT" => "badge muted",
         "QUEUED" | "RUNNING" => "badge busy",
         _ => "badge",

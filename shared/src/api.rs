@@ -13,6 +13,7 @@ pub mod batch;
 pub mod dashboard;
 pub mod deploy;
 pub mod server;
+pub mod sla;
 pub mod sr;
 pub mod user;
 
@@ -30,13 +31,14 @@ pub(crate) use documents;
 
 /// Every document the web app sends, named `module::NAME`.
 pub fn all_documents() -> Vec<(String, &'static str)> {
-    let modules: [(&str, &[(&str, &str)]); 8] = [
+    let modules: [(&str, &[(&str, &str)]); 9] = [
         ("account", account::DOCUMENTS),
         ("agent", agent::DOCUMENTS),
         ("batch", batch::DOCUMENTS),
         ("dashboard", dashboard::DOCUMENTS),
         ("deploy", deploy::DOCUMENTS),
         ("server", server::DOCUMENTS),
+        ("sla", sla::DOCUMENTS),
         ("sr", sr::DOCUMENTS),
         ("user", user::DOCUMENTS),
     ];

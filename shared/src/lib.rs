@@ -10,6 +10,7 @@ pub mod deploy;
 pub mod error_code;
 pub mod permission;
 pub mod role;
+pub mod sla;
 pub mod sr;
 pub mod tenant;
 pub mod user;

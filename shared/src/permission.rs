@@ -23,6 +23,8 @@ text_enum! {
         UserManage => "USER_MANAGE",
         AuditLogRead => "AUDIT_LOG_READ",
         TenantManage => "TENANT_MANAGE",
+        SlaManage => "SLA_MANAGE",
+        SlaReportRead => "SLA_REPORT_READ",
     }
 }
 
@@ -58,6 +60,10 @@ const TABLE: &[(Permission, [Grant; 5])] = &[
     (Permission::UserManage, [Y, N, N, N, N]),
     (Permission::AuditLogRead, [Y, N, N, N, N]),
     (Permission::TenantManage, [Op, N, N, N, N]),
+    (Permission::SlaManage, [Y, N, N, N, N]),
+    // Not CUSTOMER: the report lists every breached SR of the tenant, and a customer sees
+    // only their own SRs (each SR's own SLA shows with the SR, under SR_READ).
+    (Permission::SlaReportRead, [Y, Y, N, N, N]),
 ];
 
 const fn role_column(role: Role) -> usize {
@@ -150,6 +156,8 @@ mod specification {
         ("USER_MANAGE", "Y N N N N"),
         ("AUDIT_LOG_READ", "Y N N N N"),
         ("TENANT_MANAGE", "X N N N N"),
+        ("SLA_MANAGE", "Y N N N N"),
+        ("SLA_REPORT_READ", "Y Y N N N"),
     ];
 
     #[test]

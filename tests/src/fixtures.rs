@@ -39,6 +39,7 @@ pub async fn sr(tx: &mut TenantTx, title: &str, priority: SrPriority, requester_
         description: "",
         priority,
         requester_id,
+        at: db::now(),
     };
     db::sr::create(tx, new).await.expect("sr")
 }

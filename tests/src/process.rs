@@ -164,6 +164,7 @@ impl Guardia {
         }
         Guardia {
             scheduler: None,
+            sla_watch: None,
             running: Running::Process(child),
             base_url,
             http,

@@ -10,6 +10,7 @@ use guardia_backend::app::App;
 use guardia_backend::cli::serve::ServeArgs;
 use guardia_backend::config::{RunMode, Secrets};
 use guardia_backend::scheduler::{ManualClock, Scheduler};
+use guardia_backend::sla_watch::SlaWatch;
 use tokio::sync::oneshot;
 
 use crate::TestDb;
@@ -23,8 +24,9 @@ pub struct GuardiaOptions {
     pub flags: Vec<String>,
     /// Environment of the child process ([`Guardia::start_process`] only).
     pub env: Vec<(String, String)>,
-    /// A clock the test sets for the batch scheduler, which looks for due runs only when the
-    /// test calls [`Guardia::scheduler`]`.tick()` (in-process only).
+    /// A clock the test sets for the batch scheduler and the SLA clocks; the scheduler and the
+    /// SLA watch look only when the test calls [`Guardia::scheduler`]`.tick()` or
+    /// [`Guardia::sla_watch`]`.tick()` (in-process only).
     pub clock: Option<Arc<ManualClock>>,
 }
 
@@ -41,6 +43,8 @@ pub struct Guardia {
     pub(crate) running: Running,
     /// The in-process app's batch scheduler.
     pub(crate) scheduler: Option<Scheduler>,
+    /// The in-process app's SLA watch.
+    pub(crate) sla_watch: Option<SlaWatch>,
     pub base_url: String,
     pub http: reqwest::Client,
 }
@@ -97,6 +101,7 @@ impl Guardia {
             .await
             .unwrap_or_else(|e| panic!("the app builds: {e:#}"));
         let scheduler = Some(app.scheduler());
+        let sla_watch = Some(app.sla_watch());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
@@ -107,6 +112,7 @@ impl Guardia {
         }));
         Guardia {
             scheduler,
+            sla_watch,
             running: Running::InProcess {
                 stop: Some(stop),
                 task,
@@ -119,6 +125,11 @@ impl Guardia {
     /// The in-process app's batch scheduler.
     pub fn scheduler(&self) -> &Scheduler {
         self.scheduler.as_ref().expect("an in-process app")
+    }
+
+    /// The in-process app's SLA watch.
+    pub fn sla_watch(&self) -> &SlaWatch {
+        self.sla_watch.as_ref().expect("an in-process app")
     }
 
     pub fn url(&self, path: &str) -> String {

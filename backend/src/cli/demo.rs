@@ -15,6 +15,7 @@ use guardia_shared::Role;
 
 mod data;
 mod seed;
+mod service_levels;
 mod simulator;
 
 use data::{INSTITUTIONS, OPERATOR, ROLES, Tenant, email};
@@ -90,7 +91,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             jenkins_simulated: true,
         },
         schedule_time: ScheduleTime {
-            timezone: chrono_tz::Asia::Seoul,
+            timezone: service_levels::DEMO_TIMEZONE,
             clock: Arc::new(SystemClock),
         },
         run_scheduler: true,

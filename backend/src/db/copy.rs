@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::identity::Identity;
 use super::schema::{
     agents, audit_log, batch_jobs, batch_runs, deploy_projects, deployments, identities, servers,
-    sr_comments, srs, tenant_jenkins, tenants, users,
+    sla_calendars, sla_policies, sr_comments, sr_timeline, srs, tenant_jenkins, tenants, users,
 };
 use super::{Access, DbConn, DbError, DbPool, TenantTx};
 use crate::db_run;
@@ -169,7 +169,10 @@ impl Rows for Identity {
 rows!(super::user::User, users);
 rows!(super::tenant_jenkins::TenantJenkins, tenant_jenkins);
 rows!(super::sr::Sr, srs);
+rows!(super::sla::TimelineEntry, sr_timeline);
 rows!(super::sr::SrComment, sr_comments);
+rows!(super::sla::SlaPolicy, sla_policies);
+rows!(super::sla::SlaCalendar, sla_calendars);
 rows!(super::server::Server, servers);
 rows!(super::agent::Agent, agents);
 rows!(super::deploy::DeployProject, deploy_projects);
@@ -196,7 +199,19 @@ macro_rules! each_table {
             $body
         }
         {
+            type $rows = crate::db::sla::TimelineEntry;
+            $body
+        }
+        {
             type $rows = crate::db::sr::SrComment;
+            $body
+        }
+        {
+            type $rows = crate::db::sla::SlaPolicy;
+            $body
+        }
+        {
+            type $rows = crate::db::sla::SlaCalendar;
             $body
         }
         {
@@ -230,7 +245,7 @@ macro_rules! each_table {
     }};
 }
 
-/// Rows per read and per PostgreSQL insert: the widest table (14 columns) stays under
+/// Rows per read and per PostgreSQL insert: the widest table (`srs`, 25 columns) stays under
 /// PostgreSQL's 65,535 bind parameters.
 pub const DEFAULT_BATCH: i64 = 2_000;
 
@@ -244,14 +259,7 @@ pub struct CopySummary {
 
 /// The tenant codes of a database, in order.
 pub async fn tenant_codes(pool: &DbPool) -> Result<Vec<String>, DbError> {
-    let mut tx = pool.operator_tx().await?;
-    let codes = super::tenant::list_all(&mut tx)
-        .await?
-        .into_iter()
-        .map(|t| t.code)
-        .collect();
-    tx.commit().await?;
-    Ok(codes)
+    super::tenant::all_codes(pool).await
 }
 
 /// Copies every tenant of `source` that `target` does not hold yet.
@@ -434,6 +442,6 @@ mod tests {
         let mut walked: Vec<&str> = Vec::new();
         each_table!(|R| walked.push(R::TABLE));
         assert_eq!(walked, super::super::schema::TENANT_OWNED_TABLES);
-        assert_eq!(TABLE_COUNT, 13);
+        assert_eq!(TABLE_COUNT, 16);
     }
 }

@@ -51,6 +51,56 @@ diesel::table! {
         assignee_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        sla_response_target_minutes -> Nullable<Integer>,
+        sla_resolution_target_minutes -> Nullable<Integer>,
+        sla_response_warn_at -> Nullable<Timestamp>,
+        sla_response_due_at -> Nullable<Timestamp>,
+        sla_response_met_at -> Nullable<Timestamp>,
+        sla_response_elapsed_seconds -> Nullable<BigInt>,
+        sla_response_alerted -> Text,
+        sla_resolution_warn_at -> Nullable<Timestamp>,
+        sla_resolution_due_at -> Nullable<Timestamp>,
+        sla_resolution_met_at -> Nullable<Timestamp>,
+        sla_resolution_elapsed_seconds -> Nullable<BigInt>,
+        sla_resolution_alerted -> Text,
+        sla_warn_at -> Nullable<Timestamp>,
+        sla_due_at -> Nullable<Timestamp>,
+        sla_next_alert_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sr_timeline (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        sr_id -> Text,
+        kind -> Text,
+        status -> Text,
+        by_staff -> Bool,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sla_policies (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        priority -> Text,
+        response_minutes -> Integer,
+        resolution_minutes -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sla_calendars (tenant_id, id) {
+        tenant_id -> Text,
+        id -> Text,
+        weekdays -> Integer,
+        day_start_minute -> Integer,
+        day_end_minute -> Integer,
+        holidays -> Text,
+        updated_at -> Timestamp,
     }
 }
 
@@ -190,6 +240,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     identities,
     users,
     srs,
+    sr_timeline,
+    sla_policies,
+    sla_calendars,
     sr_comments,
     servers,
     agents,
@@ -207,7 +260,10 @@ pub const TENANT_OWNED_TABLES: &[&str] = &[
     "users",
     "tenant_jenkins",
     "srs",
+    "sr_timeline",
     "sr_comments",
+    "sla_policies",
+    "sla_calendars",
     "servers",
     "agents",
     "deploy_projects",

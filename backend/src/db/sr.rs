@@ -5,6 +5,7 @@ mod first_per_sr;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use guardia_shared::sla::SlaState;
 use guardia_shared::sr::{SrPriority, SrStatus};
 
 use super::schema::{sr_comments, srs};
@@ -25,6 +26,32 @@ pub struct Sr {
     pub assignee_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    #[diesel(embed)]
+    pub sla: SrSla,
+}
+
+/// An SR's service-level clocks as they stood after its last change (`service::sla` works
+/// them out from the timeline; `db::sla` keeps the timeline).
+#[derive(Debug, Clone, Default, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = srs)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+#[diesel(treat_none_as_null = true)]
+pub struct SrSla {
+    pub sla_response_target_minutes: Option<i32>,
+    pub sla_resolution_target_minutes: Option<i32>,
+    pub sla_response_warn_at: Option<NaiveDateTime>,
+    pub sla_response_due_at: Option<NaiveDateTime>,
+    pub sla_response_met_at: Option<NaiveDateTime>,
+    pub sla_response_elapsed_seconds: Option<i64>,
+    pub sla_response_alerted: SlaState,
+    pub sla_resolution_warn_at: Option<NaiveDateTime>,
+    pub sla_resolution_due_at: Option<NaiveDateTime>,
+    pub sla_resolution_met_at: Option<NaiveDateTime>,
+    pub sla_resolution_elapsed_seconds: Option<i64>,
+    pub sla_resolution_alerted: SlaState,
+    pub sla_warn_at: Option<NaiveDateTime>,
+    pub sla_due_at: Option<NaiveDateTime>,
+    pub sla_next_alert_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +60,8 @@ pub struct NewSr<'a> {
     pub description: &'a str,
     pub priority: SrPriority,
     pub requester_id: &'a str,
+    /// When it is filed, by the installation's clock (SLA clocks start here).
+    pub at: NaiveDateTime,
 }
 
 /// Fields to change; `None` leaves a field as it is. `assignee_id: Some(None)` unassigns.
@@ -68,7 +97,7 @@ pub struct SrComment {
 }
 
 pub async fn create(tx: &mut TenantTx, new: NewSr<'_>) -> Result<Sr, DbError> {
-    let at = now();
+    let at = new.at;
     let row = Sr {
         tenant_id: tx.tenant_id().to_owned(),
         id: new_id(),
@@ -80,6 +109,7 @@ pub async fn create(tx: &mut TenantTx, new: NewSr<'_>) -> Result<Sr, DbError> {
         assignee_id: None,
         created_at: at,
         updated_at: at,
+        sla: SrSla::default(),
     };
     db_run!(tx.conn(), |c| {
         diesel::insert_into(srs::table)

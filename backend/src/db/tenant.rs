@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::order::bytewise;
 use super::schema::tenants;
-use super::{DbError, Found, OperatorTx, TenantTx, now};
+use super::{DbError, DbPool, Found, OperatorTx, TenantTx, now};
 use crate::db_run;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -61,6 +61,15 @@ pub async fn rename(tx: &mut TenantTx, name: &str) -> Result<Tenant, DbError> {
             .get_result(c)
             .await
     })?)
+}
+
+/// Every tenant's code, in order, read in a short operator scope of its own (the scheduler,
+/// the SLA watch and `db copy` walk every tenant).
+pub async fn all_codes(pool: &DbPool) -> Result<Vec<String>, DbError> {
+    let mut tx = pool.operator_tx().await?;
+    let codes = list_all(&mut tx).await?.into_iter().map(|t| t.code).collect();
+    tx.commit().await?;
+    Ok(codes)
 }
 
 /// Every tenant, by code (operator scope only).

@@ -17,7 +17,7 @@ use crate::auth::login_limiter::LoginLimiter;
 use crate::auth::token::TokenKeys;
 use crate::crypto::credential::CredentialCipher;
 use crate::db::{Access, DbPool, TenantTx};
-use crate::events::DeployEvents;
+use crate::events::{DeployEvents, SlaEvents};
 use crate::scheduler::ScheduleTime;
 use crate::service::trigger::PendingRun;
 use crate::tenant_jenkins::JenkinsDirectory;
@@ -32,13 +32,16 @@ pub struct Services {
     /// Each tenant's Jenkins and folder root.
     pub jenkins: Arc<JenkinsDirectory>,
     pub events: Arc<DeployEvents>,
+    /// Service-level alerts for `srSlaAlert`.
+    pub sla_events: Arc<SlaEvents>,
     /// Tells the follow-up worker which tenant just started a run.
     pub active_runs: Arc<ActiveTenants>,
     /// Signs `Artifact.signedUrl` (a key derived from the JWT secret).
     pub artifact_links: ArtifactLinkKey,
     /// How this server runs, for `appInfo`.
     pub app: AppFlags,
-    /// The time zone and clock of batch schedules (`BatchJob.nextRunAt`).
+    /// The installation's time zone and clock: batch schedules (`BatchJob.nextRunAt`) and
+    /// service-level clocks read them.
     pub schedule_time: ScheduleTime,
 }
 

@@ -13,14 +13,18 @@ use super::error::{ApiError, ApiResult};
 use super::guard::Require;
 use super::loader::CommentPage;
 use super::pagination::{MAX_PAGE_SIZE, connection, page_request, weight};
+use super::sla::SrSla;
 use super::user::{User, load as load_user};
 use super::validate;
 use crate::auth::Session;
 use crate::db::{self, Found, sr::SrFilter};
+use crate::service::sla::{self as sla, stored_time};
 
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 10_000;
 pub const COMMENT_MAX: usize = 5_000;
+/// Most SRs `srsAtRisk` lists.
+const AT_RISK_MAX: i32 = 100;
 
 pub struct Sr(pub db::sr::Sr);
 
@@ -80,6 +84,11 @@ impl Sr {
         let key = comment_page(&self.0.id, first, after)?;
         let comments = context::loaders(ctx)?.comments.load_one(key).await?;
         Ok(comments.unwrap_or_default().into_iter().map(SrComment).collect())
+    }
+    /// Where the SR stands against its tenant's service levels; null when its priority had
+    /// no targets when it was filed.
+    async fn sla(&self, ctx: &Context<'_>) -> Option<SrSla> {
+        SrSla::of(ctx, &self.0)
     }
     /// How many comments the SR has.
     async fn comment_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
@@ -151,6 +160,12 @@ pub struct UpdateSrInput {
     pub title: Option<String>,
     pub description: Option<String>,
     pub priority: Option<SrPriority>,
+}
+
+/// Whether the caller counts as the service company's staff for service levels: anyone but a
+/// CUSTOMER.
+fn is_staff(session: &Session) -> bool {
+    session.role != guardia_shared::Role::Customer
 }
 
 /// The rows a session may read: all of the tenant's, or a CUSTOMER's own.
@@ -298,6 +313,25 @@ impl SrQuery {
         visible_sr(ctx, &id, Permission::SrRead).await.map(Sr)
     }
 
+    /// SRs whose open clocks used 75 % of a target or more, the earliest due first; a
+    /// CUSTOMER gets only their own.
+    #[graphql(guard = "Require(Permission::SrRead)")]
+    async fn srs_at_risk(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: i32,
+    ) -> ApiResult<Vec<Sr>> {
+        if !(1..=AT_RISK_MAX).contains(&first) {
+            return Err(ApiError::bad_input(format!(
+                "`first` must be between 1 and {AT_RISK_MAX}, not {first}"
+            )));
+        }
+        let own = visible_to(session(ctx)?, SrFilter::default()).requester_id;
+        let now = stored_time(context::services(ctx).schedule_time.clock.now());
+        let rows = db::sla::at_risk(&mut *tx(ctx).await?, now, own.as_deref(), i64::from(first)).await?;
+        Ok(rows.into_iter().map(Sr).collect())
+    }
+
     /// SR counts per status (a CUSTOMER's own), for the dashboard.
     #[graphql(guard = "Require(Permission::SrRead)")]
     async fn sr_status_counts(&self, ctx: &Context<'_>) -> ApiResult<Vec<SrStatusCount>> {
@@ -328,15 +362,18 @@ impl SrMutation {
     async fn create_sr(&self, ctx: &Context<'_>, input: CreateSrInput) -> ApiResult<Sr> {
         let title = validate::text("title", &input.title, 1, TITLE_MAX)?;
         let description = validate::text("description", &input.description, 0, DESCRIPTION_MAX)?;
-        let requester = session(ctx)?.user_id.clone();
+        let session = session(ctx)?;
+        let time = &context::services(ctx).schedule_time;
         let mut tx = tx(ctx).await?;
         let new = db::sr::NewSr {
             title: &title,
             description: &description,
             priority: input.priority.unwrap_or(SrPriority::Medium),
-            requester_id: &requester,
+            requester_id: &session.user_id,
+            at: stored_time(time.clock.now()),
         };
         let sr = db::sr::create(&mut tx, new).await?;
+        let sr = sla::start(&mut tx, sr, is_staff(session), time.timezone).await?;
         record(&mut tx, ctx, "sr.create", &sr.id).await?;
         Ok(Sr(sr))
     }
@@ -382,8 +419,17 @@ impl SrMutation {
                 changes.assignee_id = Some(Some(user.id));
             }
         }
+        let time = &context::services(ctx).schedule_time;
+        let staff = is_staff(session(ctx)?);
         let mut tx = tx(ctx).await?;
-        let sr = db::sr::update(&mut tx, &current.id, &changes).await?;
+        let mut sr = db::sr::update(&mut tx, &current.id, &changes).await?;
+        if sr.priority != current.priority {
+            sr = sla::retarget(&mut tx, sr, time.timezone).await?;
+        }
+        if sr.status != current.status {
+            let at = stored_time(time.clock.now());
+            sr = sla::status_changed(&mut tx, sr, staff, at, time.timezone).await?;
+        }
         record(&mut tx, ctx, "sr.update", &sr.id).await?;
         Ok(Sr(sr))
     }
@@ -393,9 +439,14 @@ impl SrMutation {
     async fn add_sr_comment(&self, ctx: &Context<'_>, id: ID, body: String) -> ApiResult<SrComment> {
         let body = validate::text("body", &body, 1, COMMENT_MAX)?;
         let sr = visible_sr(ctx, &id, Permission::SrComment).await?;
-        let author = session(ctx)?.user_id.clone();
+        let session = session(ctx)?;
+        let time = &context::services(ctx).schedule_time;
         let mut tx = tx(ctx).await?;
-        let comment = db::sr::add_comment(&mut tx, &sr.id, &author, &body).await?;
+        let comment = db::sr::add_comment(&mut tx, &sr.id, &session.user_id, &body).await?;
+        if is_staff(session) {
+            let at = stored_time(time.clock.now());
+            sla::replied(&mut tx, sr.clone(), at, time.timezone).await?;
+        }
         record(&mut tx, ctx, "sr.comment", &sr.id).await?;
         Ok(SrComment(comment))
     }

@@ -47,6 +47,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                     {link("/deploys", "nav.deploys", session.can(Permission::DeployHistoryRead))}
                     {link("/batch", "nav.batch", session.can(Permission::BatchAgentRead))}
                     {link("/agents", "nav.agents", session.can(Permission::BatchAgentRead))}
+                    {link("/sla", "nav.sla", session.can(Permission::SlaReportRead))}
                     {link("/users", "nav.users", session.can(Permission::UserManage))}
                 </nav>
                 <span class="who" data-testid="who">{who}</span>

@@ -1,6 +1,8 @@
-//! 대시보드: SR counts by status (a chart), my open SRs, servers with their agents, and the
-//! latest deployments — each part shown only to roles that may read it.
+//! 대시보드: SRs at risk of missing a service level, SR counts by status (a chart), my open
+//! SRs, servers with their agents, and the latest deployments — each part shown only to roles
+//! that may read it.
 
+mod at_risk;
 mod my_work;
 mod summary;
 
@@ -12,6 +14,7 @@ use serde_json::json;
 use crate::components::error_box::{ErrorBox, loading};
 use crate::i18n::use_lang;
 use crate::session::use_session;
+use at_risk::AtRiskCard;
 use my_work::MyWorkCard;
 use summary::Summary;
 
@@ -42,6 +45,7 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <h1>{lang.t("nav.dashboard")}</h1>
         {several_tenants.then(|| view! { <MyWorkCard /> })}
+        {session.can(Permission::SrRead).then(|| view! { <AtRiskCard /> })}
         {move || summary.get().map_or_else(|| loading(lang), |result| match result {
             Err(error) => view! { <ErrorBox error retry /> }.into_any(),
             Ok(summary) => view! { <Summary summary /> }.into_any(),

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::api::ApiError;
 use crate::components::error_box::ErrorBox;
+use crate::components::status_badge::StatusBadge;
 use crate::format;
 use crate::i18n::use_lang;
 use crate::session::use_session;
@@ -78,6 +79,7 @@ pub fn SrsPage() -> impl IntoView {
             <thead><tr>
                 <th>{lang.t("sr.title")}</th><th>{lang.t("sr.status")}</th><th>{lang.t("sr.priority")}</th>
                 <th>{lang.t("sr.requester")}</th><th>{lang.t("sr.assignee")}</th><th>{lang.t("sr.created")}</th>
+                <th>"SLA"</th>
             </tr></thead>
             <tbody>
                 {move || rows.get().into_iter().map(|sr| {
@@ -90,6 +92,7 @@ pub fn SrsPage() -> impl IntoView {
                             <td>{sr.requester.name}</td>
                             <td>{sr.assignee.map_or_else(|| "—".to_owned(), |a| a.name)}</td>
                             <td>{created}</td>
+                            <td data-testid="sr-sla">{sr.sla.map(|sla| view! { <StatusBadge code=sla.state.as_str() /> })}</td>
                         </tr>
                     }
                 }).collect_view()}

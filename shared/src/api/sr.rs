@@ -8,7 +8,7 @@ use crate::sr::{SrPriority, SrStatus};
 documents! {
     SRS = "query Srs($status: SrStatus, $after: String) { srs(first: 20, status: $status, after: $after) {
         totalCount pageInfo { hasNextPage endCursor }
-        edges { node { id title status priority createdAt requester { name } assignee { name } } } } }";
+        edges { node { id title status priority createdAt requester { name } assignee { name } sla { state } } } } }";
     SR = "query Sr($id: ID!) { sr(id: $id) { id title description status priority createdAt
         requester { name } assignee { id name } comments { id body createdAt author { name } } } }";
     CREATE_SR = "mutation CreateSr($input: CreateSrInput!) { createSr(input: $input) { id } }";
@@ -31,6 +31,8 @@ pub struct SrRow {
     pub created_at: String,
     pub requester: Named,
     pub assignee: Option<Named>,
+    /// Null when the SR's priority had no targets when it was filed.
+    pub sla: Option<super::sla::SlaBadge>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

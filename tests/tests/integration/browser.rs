@@ -7,6 +7,7 @@
 
 mod dead_ends;
 mod deploy_tab;
+mod sla;
 mod tenant_switch;
 
 use std::sync::Arc;

@@ -184,7 +184,7 @@ async fn an_installation_moves_from_sqlite_to_postgres_and_back_intact() {
     .await;
     succeeded(&copied);
     assert!(
-        stdout(&copied).contains("verified: 13 tables × 3 tenant(s)"),
+        stdout(&copied).contains("verified: 16 tables × 3 tenant(s)"),
         "{}",
         stdout(&copied)
     );
@@ -307,6 +307,7 @@ async fn fill(pool: &DbPool, count: usize) {
                     description: "",
                     priority: SrPriority::Medium,
                     requester_id: &user.id,
+                    at: db::now(),
                 },
             )
             .await
@@ -395,7 +396,7 @@ async fn an_interrupted_copy_resumes_and_ends_verified() {
         stdout(&resumed)
     );
     assert!(
-        stdout(&resumed).contains(&format!("verified: 13 tables × {TENANTS} tenant(s)")),
+        stdout(&resumed).contains(&format!("verified: 16 tables × {TENANTS} tenant(s)")),
         "{}",
         stdout(&resumed)
     );

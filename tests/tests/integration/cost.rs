@@ -45,6 +45,7 @@ async fn add_srs(world: &World, count: usize) -> Vec<String> {
             description: "",
             priority: SrPriority::Low,
             requester_id: &requester,
+            at: db::now(),
         };
         ids.push(db::sr::create(&mut tx, new).await.expect("sr").id);
     }

@@ -22,7 +22,7 @@ const STATUSES: [&str; 6] = [
     "CANCELLED",
 ];
 const SRS: &str = "{ srs(first: 100) { totalCount edges { node { status priority requester { email }
-    assignee { email } comments { body } } } } }";
+    assignee { email } comments { body } sla { state } } } } }";
 
 /// A running demo and everything it printed so far.
 struct Demo {
@@ -237,6 +237,45 @@ async fn the_demo_starts_with_sample_data_and_simulated_jenkins() {
         "Korean: {comments:?}"
     );
     assert!(comments.iter().any(|c| c.is_ascii()), "English: {comments:?}");
+
+    // The hospital works round the clock: its SRs show every SLA state, and the months its
+    // SRs were filed in have reports.
+    for state in ["OK", "WARNING", "BREACHED"] {
+        assert!(
+            srs.iter().any(|e| e["node"]["sla"]["state"] == state),
+            "no {state} SR: {body}"
+        );
+    }
+    let admin = demo.login("admin@seoul-hosp.demo").await;
+    let seoul_now = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul);
+    let mut reported = 0;
+    for month in [seoul_now, seoul_now - chrono::Duration::days(14)] {
+        let body = demo
+            .gql(
+                &admin,
+                "query($m: String!) { slaReport(month: $m) { priorities { srs } csv } }",
+                json!({ "m": month.format("%Y-%m").to_string() }),
+            )
+            .await;
+        let report = &gql_ok(&body)["slaReport"];
+        assert!(
+            report["csv"]
+                .as_str()
+                .is_some_and(|csv| csv.starts_with("month,")),
+            "{body}"
+        );
+        reported += report["priorities"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|row| row["srs"].as_i64().unwrap_or(0))
+            .sum::<i64>();
+    }
+    assert_eq!(
+        reported,
+        srs.len() as i64,
+        "every demo SR is in its month's report"
+    );
 
     // A CUSTOMER sees only the SRs they requested.
     let customer = demo.login("customer@seoul-hosp.demo").await;

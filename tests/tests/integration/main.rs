@@ -24,6 +24,7 @@ mod rls;
 mod scheduler;
 mod schema_rules;
 mod server;
+mod sla;
 mod statements;
 mod storage;
 mod transport;

@@ -46,6 +46,10 @@ async fn fresh(world: &World, unique: &str) -> Fresh {
     let email = format!("{unique}@acme.example");
     let user = fixtures::user(&mut tx, &email, "Cell", Role::Engineer, fixtures::NO_LOGIN).await;
     let project = fixtures::deploy_project(&mut tx, &format!("proj-{unique}"), DEPLOY_JOB).await;
+    // A policy for `removeSlaPolicy` to remove.
+    db::sla::set_policy(&mut tx, guardia_shared::sr::SrPriority::Low, 60, 480)
+        .await
+        .expect("policy");
     tx.commit().await.expect("commit");
     let admin = world.acme.user(Role::Admin).id.clone();
     let deployment = seed_finished_deployment(&world.pool, "acme", &project.id, &admin).await;
@@ -368,6 +372,38 @@ const OPERATIONS: &[Operation] = &[
         "revokeMembership",
         "N N N N N",
         "mutation { revokeMembership(tenant: \"globex\", email: \"admin@ops.example\") }",
+        none,
+    ),
+    op("slaPolicies", "Y Y N N N", "{ slaPolicies { priority } }", none),
+    op("slaCalendar", "Y Y N N N", "{ slaCalendar { weekdays } }", none),
+    op(
+        "srsAtRisk",
+        "Y Y Y Y Y",
+        "{ srsAtRisk { id sla { state } } }",
+        none,
+    ),
+    op(
+        "slaReport",
+        "Y Y N N N",
+        "{ slaReport(month: \"2026-12\") { month csv } }",
+        none,
+    ),
+    op(
+        "setSlaPolicy",
+        "Y N N N N",
+        "mutation { setSlaPolicy(priority: HIGH, responseMinutes: 60, resolutionMinutes: 480) { priority } }",
+        none,
+    ),
+    op(
+        "removeSlaPolicy",
+        "Y N N N N",
+        "mutation { removeSlaPolicy(priority: LOW) }",
+        none,
+    ),
+    op(
+        "setSlaCalendar",
+        "Y N N N N",
+        "mutation { setSlaCalendar(input: { weekdays: [MON, TUE, WED, THU, FRI], dayStart: \"09:00\", dayEnd: \"18:00\", holidays: [] }) { dayStart } }",
         none,
     ),
 ];

@@ -28,6 +28,17 @@ async fn seed_every_other_table(tx: &mut db::TenantTx, user_id: &str, sr_id: &st
     db::sr::add_comment(tx, sr_id, user_id, "note")
         .await
         .expect("comment");
+    // Service levels: a policy, a calendar and the SR's timeline.
+    db::sla::set_policy(tx, SrPriority::High, 60, 480)
+        .await
+        .expect("policy");
+    db::sla::set_calendar(tx, 0x1f, 9 * 60, 18 * 60, "2026-12-25")
+        .await
+        .expect("calendar");
+    let sr = db::sr::get(tx, sr_id).await.expect("the SR");
+    guardia_backend::service::sla::start(tx, sr, false, chrono_tz::Asia::Seoul)
+        .await
+        .expect("clocks");
     let folder = tx.tenant_id().to_owned();
     db::tenant_jenkins::set(tx, &folder, None)
         .await
@@ -82,6 +93,7 @@ async fn composite_foreign_keys_refuse_another_tenants_parent(backend: Backend) 
             description: "",
             priority: SrPriority::Low,
             requester_id: &beta_user,
+            at: guardia_backend::db::now(),
         },
     )
     .await;

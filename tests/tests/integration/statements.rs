@@ -9,6 +9,9 @@ use guardia_tests::{Backend, World, both_backends};
 use serde_json::json;
 
 const PAGE: &str = "query($n: Int!) { srs(first: $n) { edges { node { requester { name } assignee { name } comments { author { name } } } } } }";
+/// The same page with each SR's service-level clocks, which are stored on the SR row.
+const PAGE_WITH_SLA: &str = "query($n: Int!) { srs(first: $n) { edges { node { requester { name } assignee { name } comments { author { name } }
+    sla { state responseDueAt resolutionDueAt responseMetAt resolutionMetAt } } } } }";
 
 pub(crate) async fn statements_so_far(world: &World) -> u64 {
     let text = world.server.metrics().await.text().await.expect("metrics");
@@ -20,11 +23,21 @@ pub(crate) async fn statements_so_far(world: &World) -> u64 {
 }
 
 async fn statements_for(world: &World, first: i64) -> u64 {
+    statements_of(world, PAGE, first).await
+}
+
+async fn statements_of(world: &World, document: &str, first: i64) -> u64 {
     let before = statements_so_far(world).await;
     let body = world
-        .gql(world.acme.token(Role::Engineer), PAGE, json!({ "n": first }))
+        .gql(world.acme.token(Role::Engineer), document, json!({ "n": first }))
         .await;
     assert!(error_codes(&body).is_empty(), "{body}");
+    if document == PAGE_WITH_SLA {
+        assert_eq!(
+            body["data"]["srs"]["edges"][0]["node"]["sla"]["state"], "OK",
+            "{body}"
+        );
+    }
     assert_eq!(
         body["data"]["srs"]["edges"].as_array().expect("edges").len() as i64,
         first
@@ -37,6 +50,10 @@ async fn a_page_costs_the_same_statements_whatever_its_size(backend: Backend) {
     // 60 SRs from different requesters, assigned around, each with comments by several authors.
     let mut tx = world.pool.tenant_tx("acme", Access::Write).await.expect("begin");
     let people: Vec<String> = Role::ALL.iter().map(|r| world.acme.user(*r).id.clone()).collect();
+    // LOW SRs have service-level targets: each SR carries its clocks.
+    db::sla::set_policy(&mut tx, SrPriority::Low, 24 * 60, 30 * 24 * 60)
+        .await
+        .expect("policy");
     for i in 0..60 {
         let requester = &people[i % people.len()];
         let sr = db::sr::create(
@@ -46,10 +63,14 @@ async fn a_page_costs_the_same_statements_whatever_its_size(backend: Backend) {
                 description: "",
                 priority: SrPriority::Low,
                 requester_id: requester,
+                at: db::now(),
             },
         )
         .await
         .expect("sr");
+        let sr = guardia_backend::service::sla::start(&mut tx, sr, false, chrono_tz::Asia::Seoul)
+            .await
+            .expect("clocks");
         let changes = db::sr::SrChanges {
             assignee_id: Some(Some(people[(i + 1) % people.len()].clone())),
             ..Default::default()
@@ -68,6 +89,9 @@ async fn a_page_costs_the_same_statements_whatever_its_size(backend: Backend) {
     let fifty = statements_for(&world, 50).await;
     println!("{backend:?}: srs(first: 5) = {five} statements, srs(first: 50) = {fifty} statements");
     assert_eq!(fifty, five, "a page of 50 costs what a page of 5 does");
+    let with_sla = statements_of(&world, PAGE_WITH_SLA, 50).await;
+    println!("{backend:?}: srs(first: 50) with sla = {with_sla} statements");
+    assert_eq!(with_sla, fifty, "the SLA fields cost no statement");
     // Besides the data queries, on both backends: BEGIN (with the tenant setting, in one round
     // trip on PostgreSQL), the token check (the user row with its tenant's kind and its person's
     // state) and COMMIT.

@@ -172,6 +172,7 @@ async fn service_requests_and_comments(backend: Backend) {
                 description: "details",
                 priority: SrPriority::Medium,
                 requester_id: requester,
+                at: guardia_backend::db::now(),
             },
         )
         .await

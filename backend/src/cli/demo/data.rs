@@ -128,7 +128,7 @@ pub(super) const INSTITUTIONS: [Institution; 2] = [
     },
 ];
 
-pub(super) const SEOUL_SRS: [SrSpec; 9] = [
+pub(super) const SEOUL_SRS: [SrSpec; 10] = [
     SrSpec {
         title: "신규 간호부 직원 계정 3건 요청",
         description: "3월 입사자 3명의 EMR 계정을 만들어 주세요. Names and employee numbers are in the attached form.",
@@ -245,6 +245,19 @@ pub(super) const SEOUL_SRS: [SrSpec; 9] = [
         assignee: None,
         hours_ago: 6,
         comments: &[],
+    },
+    SrSpec {
+        title: "MRI 예약 화면 로그인 오류",
+        description: "Radiology reception cannot sign in to the MRI booking screen since the last update.",
+        priority: SrPriority::High,
+        status: SrStatus::InProgress,
+        requester: Customer,
+        assignee: Some(Engineer),
+        hours_ago: 1,
+        comments: &[(
+            Engineer,
+            "Looking at it now: the booking screen still points at the old SSO endpoint.",
+        )],
     },
     SrSpec {
         title: "3층 간호사실 프린터 오프라인",

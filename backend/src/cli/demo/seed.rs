@@ -14,6 +14,7 @@ use guardia_shared::sr::SrStatus;
 
 use super::PASSWORD;
 use super::data::*;
+use super::service_levels;
 use super::simulator::{builds_of, nightly_job, portal_job};
 use crate::auth::password::hash_password;
 use crate::crypto::agent_token;
@@ -199,7 +200,11 @@ pub(super) async fn seed_institution(
         }
     }
 
-    // SRs, oldest first (ids are time-ordered), with their comments.
+    // Service levels first: each SR takes the targets of its priority when it is filed. The
+    // hospital works round the clock; the city hall keeps office hours.
+    service_levels::set_up(&mut tx, code == "seoul-hosp", now).await?;
+
+    // SRs, oldest first (ids are time-ordered), with their comments and SLA timelines.
     for spec in institution.srs {
         let created = now - chrono::Duration::hours(spec.hours_ago);
         let sr = db::sr::create(
@@ -209,6 +214,7 @@ pub(super) async fn seed_institution(
                 description: spec.description,
                 priority: spec.priority,
                 requester_id: &user(spec.requester),
+                at: naive(created),
             },
         )
         .await?;
@@ -223,15 +229,28 @@ pub(super) async fn seed_institution(
         // Comments spread over the SR's life so far.
         let step = (now - created) / i32::try_from(spec.comments.len() + 1).unwrap_or(1);
         let mut updated = created;
+        let mut first_staff_reply = None;
         for (index, (author, body)) in spec.comments.iter().enumerate() {
             let comment = db::sr::add_comment(&mut tx, &sr.id, &user(*author), body).await?;
             updated = created + step * i32::try_from(index + 1).unwrap_or(1);
             backdate_comment(&mut tx, &comment.id, naive(updated)).await?;
+            if *author != Role::Customer && first_staff_reply.is_none() {
+                first_staff_reply = Some(updated);
+            }
         }
         if spec.comments.is_empty() && spec.status != SrStatus::Open {
             updated = created + step;
         }
         backdate_sr(&mut tx, &sr.id, naive(created), naive(updated)).await?;
+        let history = service_levels::History {
+            created,
+            filed_by_staff: spec.requester != Role::Customer,
+            first_staff_reply,
+            settled: updated,
+            status: spec.status,
+        };
+        let sr = db::sr::get(&mut tx, &sr.id).await?;
+        service_levels::replay(&mut tx, sr, &history).await?;
     }
 
     // The deploy project and its ledger, matching the simulator's builds.

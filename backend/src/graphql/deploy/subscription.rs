@@ -7,9 +7,10 @@ use guardia_shared::Permission;
 
 use super::lookup::project_named;
 use super::types::Deployment;
-use crate::db::{self, Access};
+use crate::db::Access;
 use crate::graphql::context::{self, session};
 use crate::graphql::guard::Require;
+use crate::graphql::live_session::still_allowed;
 
 #[derive(Default)]
 pub struct DeploySubscription;
@@ -57,7 +58,7 @@ impl DeploySubscription {
                             }
                             // The socket outlives the check at connection_init: a deactivated
                             // user, or one whose role changed, gets no more events.
-                            if !still_subscribed(&pool, &subscriber).await {
+                            if !still_allowed(&pool, &subscriber, Permission::DeployHistoryRead).await {
                                 return None;
                             }
                             return Some((Deployment::from(&*snapshot), receiver));
@@ -70,15 +71,4 @@ impl DeploySubscription {
             }
         }))
     }
-}
-
-/// Whether the subscriber's user row still allows reading deploy history (active, same role).
-async fn still_subscribed(pool: &db::DbPool, session: &crate::auth::Session) -> bool {
-    let check = async {
-        let mut tx = pool.tenant_tx(&session.tenant_id, Access::Read).await?;
-        let user = db::user::get(&mut tx, &session.user_id).await?;
-        tx.commit().await?;
-        Ok::<_, db::DbError>(user.active && user.role == session.role)
-    };
-    check.await.unwrap_or(false) && session.allows(Permission::DeployHistoryRead)
 }
