@@ -9,9 +9,9 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use guardia_backend::scheduler::ManualClock;
 use guardia_shared::Role;
-use guardia_tests::api::{WorldOptions, error_codes};
+use guardia_tests::api::{WorldOptions, error_codes, jenkins_options};
 use guardia_tests::subscription::Subscriber;
-use guardia_tests::{Backend, World, both_backends, gql_ok};
+use guardia_tests::{Backend, Guardia, GuardiaOptions, World, both_backends, gql_ok};
 use serde_json::{Value, json};
 
 /// A local time in the installation's time zone (the default, Asia/Seoul: UTC+9).
@@ -217,8 +217,9 @@ async fn clocks_run_in_business_time(backend: Backend) {
     assert_eq!(sla["responseDueAt"], utc("2027-03-03T10:30:00"), "{sla}");
 }
 
-/// The watch announces WARNING and BREACHED once each, to the SR's tenant only; a customer
-/// hears only of their own SRs; at-risk lists follow the same rules.
+/// The watch announces WARNING and BREACHED once each (also with two processes looking), to
+/// the SR's tenant only; a customer hears only of their own SRs; at-risk lists follow the same
+/// rules.
 async fn alerts_fire_once_at_the_right_minute(backend: Backend) {
     // Tuesday 2027-03-02 09:00, office hours.
     let clock = Arc::new(ManualClock::new(kst("2027-03-02T09:00:00")));
@@ -301,8 +302,19 @@ async fn alerts_fire_once_at_the_right_minute(backend: Backend) {
         world.server.sla_watch().tick().await.is_empty(),
         "due, not yet past"
     );
+    // Two processes on one database look at the same minute: the crossing is announced by one
+    // of them.
+    let other = Guardia::start(
+        &world.db,
+        GuardiaOptions {
+            clock: Some(clock.clone()),
+            ..jenkins_options(&world.jenkins)
+        },
+    )
+    .await;
     clock.set(kst("2027-03-02T09:21:00"));
-    let announced = world.server.sla_watch().tick().await;
+    let (here, there) = tokio::join!(world.server.sla_watch().tick(), other.sla_watch().tick());
+    let announced: Vec<_> = here.into_iter().chain(there).collect();
     assert_eq!(announced.len(), 1, "{announced:?}");
     assert_eq!(announced[0].sr_id, staffs);
     assert_eq!(announced[0].state.as_str(), "BREACHED");
