@@ -1,6 +1,7 @@
 //! How values read: dates in the user's locale, durations, status labels.
 
 use guardia_shared::Role;
+use guardia_shared::sla::Weekday;
 use guardia_shared::sr::{SrPriority, SrStatus};
 
 use crate::i18n::Lang;
@@ -86,6 +87,23 @@ pub fn status_label(code: &str, lang: Lang) -> String {
         Lang::En => en,
     }
     .to_owned()
+}
+
+/// A day of the week, short.
+pub fn weekday(day: Weekday, lang: Lang) -> &'static str {
+    let (ko, en) = match day {
+        Weekday::Mon => ("월", "Mon"),
+        Weekday::Tue => ("화", "Tue"),
+        Weekday::Wed => ("수", "Wed"),
+        Weekday::Thu => ("목", "Thu"),
+        Weekday::Fri => ("금", "Fri"),
+        Weekday::Sat => ("토", "Sat"),
+        Weekday::Sun => ("일", "Sun"),
+    };
+    match lang {
+        Lang::Ko => ko,
+        Lang::En => en,
+    }
 }
 
 pub fn role(role: Role, lang: Lang) -> &'static str {

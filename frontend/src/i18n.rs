@@ -144,6 +144,23 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "No missed targets this month.",
     ),
     ("sla.csv", "CSV 내려받기", "Download CSV"),
+    (
+        "sla.settings",
+        "SLA 목표와 업무 달력",
+        "Targets and business calendar",
+    ),
+    (
+        "sla.targets_note",
+        "우선순위별 목표 (업무 시간 분). 새 목표는 이후 접수되는 SR부터 적용됩니다.",
+        "Targets per priority, in business minutes. New targets apply to SRs filed from now on.",
+    ),
+    (
+        "sla.calendar_note",
+        "업무일과 업무 시간, 공휴일 (한 줄에 하나, YYYY-MM-DD)",
+        "Working days and hours, and holidays (one per line, YYYY-MM-DD)",
+    ),
+    ("sla.hours", "업무 시간", "Working hours"),
+    ("sla.holidays", "공휴일", "Holidays"),
     ("sr.title", "제목", "Title"),
     ("sr.description", "설명", "Description"),
     ("sr.status", "상태", "Status"),

@@ -162,10 +162,10 @@ pub struct UpdateSrInput {
     pub priority: Option<SrPriority>,
 }
 
-/// Whether the caller counts as the service company's staff for service levels: anyone but a
-/// CUSTOMER.
+/// Whether the caller answers for the service company as far as service levels go: whoever
+/// may work SRs (`SR_UPDATE`; not a CUSTOMER).
 fn is_staff(session: &Session) -> bool {
-    session.role != guardia_shared::Role::Customer
+    session.allows(Permission::SrUpdate)
 }
 
 /// The rows a session may read: all of the tenant's, or a CUSTOMER's own.

@@ -14,6 +14,9 @@ fn variables_for_everything(document: &str) -> async_graphql::Variables {
         "server::CREATE_SERVER" | "server::UPDATE_SERVER" => serde_json::json!({ "name": "n", "host": "h" }),
         "sr::CREATE_SR" => serde_json::json!({ "title": "t", "description": "d" }),
         "sr::UPDATE_SR" => serde_json::json!({ "status": "IN_PROGRESS" }),
+        "sla::SET_SLA_CALENDAR" => {
+            serde_json::json!({ "weekdays": ["MON"], "dayStart": "09:00", "dayEnd": "18:00", "holidays": [] })
+        }
         "user::CREATE_USER" => {
             serde_json::json!({ "email": "e@x.example", "name": "n", "password": "p", "role": "ENGINEER" })
         }
@@ -24,7 +27,8 @@ fn variables_for_everything(document: &str) -> async_graphql::Variables {
         "assignee": null, "agents": true, "deploys": true,
         "email": "a@b.example", "password": "p", "current": "p", "new": "q",
         "toBuild": 1, "reason": "r", "parameters": [], "role": "ENGINEER", "enabled": true,
-        "body": "b", "input": input,
+        "body": "b", "input": input, "month": "2026-12", "priority": "HIGH", "response": 30,
+        "resolution": 240,
     }))
 }
 

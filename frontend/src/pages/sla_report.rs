@@ -1,6 +1,10 @@
 //! 월간 SLA 보고서: for one month, each priority's response and resolution attainment (a chart
-//! and a table), the missed targets, and the same report as a CSV download.
+//! and a table), the missed targets, and the same report as a CSV download; for the ADMIN, the
+//! targets and the business calendar.
 
+mod settings;
+
+use guardia_shared::Permission;
 use guardia_shared::api::sla::{self, Attainment, SlaReport, SlaReportData};
 use guardia_shared::sla::SlaClock;
 use leptos::prelude::*;
@@ -12,6 +16,7 @@ use crate::components::error_box::{ErrorBox, loading};
 use crate::format;
 use crate::i18n::use_lang;
 use crate::session::use_session;
+use settings::SlaSettings;
 
 /// This month in the browser's time zone, as `YYYY-MM`.
 fn this_month() -> String {
@@ -55,6 +60,7 @@ pub fn SlaReportPage() -> impl IntoView {
             Err(error) => view! { <ErrorBox error retry /> }.into_any(),
             Ok(data) => view! { <Report report=data.sla_report /> }.into_any(),
         })}
+        {session.can(Permission::SlaManage).then(|| view! { <SlaSettings /> })}
     }
 }
 

@@ -3,17 +3,48 @@
 use serde::Deserialize;
 
 use super::documents;
-use crate::sla::{SlaClock, SlaState};
+use crate::sla::{SlaClock, SlaState, Weekday};
 use crate::sr::{SrPriority, SrStatus};
 
 documents! {
     SRS_AT_RISK = "query SrsAtRisk { srsAtRisk(first: 8) { id title status priority
-        sla { state responseDueAt resolutionDueAt } } }";
+        sla { state responseDueAt responseMetAt resolutionDueAt } } }";
     SLA_REPORT = "query SlaReport($month: String!) { slaReport(month: $month) { month csv
         priorities { priority srs
             response { met missed pending attainmentPercent medianMinutes p90Minutes }
             resolution { met missed pending attainmentPercent medianMinutes p90Minutes } }
         breaches { srId title priority clock dueAt metAt } } }";
+    SLA_SETTINGS = "query SlaSettings { slaPolicies { priority responseMinutes resolutionMinutes }
+        slaCalendar { weekdays dayStart dayEnd holidays timezone } }";
+    SET_SLA_POLICY = "mutation SetSlaPolicy($priority: SrPriority!, $response: Int!, $resolution: Int!) {
+        setSlaPolicy(priority: $priority, responseMinutes: $response, resolutionMinutes: $resolution) { priority } }";
+    SET_SLA_CALENDAR = "mutation SetSlaCalendar($input: SlaCalendarInput!) { setSlaCalendar(input: $input) { dayStart } }";
+}
+
+/// The tenant's targets and calendar, as its ADMIN edits them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlaSettingsData {
+    pub sla_policies: Vec<SlaPolicy>,
+    pub sla_calendar: SlaCalendar,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlaPolicy {
+    pub priority: SrPriority,
+    pub response_minutes: i32,
+    pub resolution_minutes: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlaCalendar {
+    pub weekdays: Vec<Weekday>,
+    pub day_start: String,
+    pub day_end: String,
+    pub holidays: Vec<String>,
+    pub timezone: String,
 }
 
 /// An SR's state against its targets, as lists show it.
@@ -44,7 +75,19 @@ pub struct AtRiskSr {
 pub struct AtRiskClocks {
     pub state: SlaState,
     pub response_due_at: Option<String>,
+    pub response_met_at: Option<String>,
     pub resolution_due_at: Option<String>,
+}
+
+impl AtRiskClocks {
+    /// The due time that puts the SR at risk: the response's until it is met, then the
+    /// resolution's.
+    pub fn due_at(&self) -> Option<&str> {
+        match self.response_met_at {
+            None => self.response_due_at.as_deref(),
+            Some(_) => self.resolution_due_at.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -32,8 +32,8 @@ pub fn AtRiskCard() -> impl IntoView {
                             {data.srs_at_risk.into_iter().map(|sr| {
                                 let clocks = sr.sla;
                                 let due = clocks.as_ref()
-                                    .and_then(|c| c.response_due_at.clone().or_else(|| c.resolution_due_at.clone()))
-                                    .map(|at| format!("{} {}", lang.t("sla.due"), format::date_time(&at, l)));
+                                    .and_then(|c| c.due_at())
+                                    .map(|at| format!("{} {}", lang.t("sla.due"), format::date_time(at, l)));
                                 view! {
                                     <li data-testid="at-risk-sr">
                                         {clocks.map(|c| view! { <StatusBadge code=c.state.as_str() /> })}" "

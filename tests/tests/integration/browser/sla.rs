@@ -1,6 +1,6 @@
 //! Service levels in the web app, on the test's clock: the dashboard's card of SRs at risk
-//! (a PM sees the tenant's, a customer their own), the SLA badges on the SR list and the
-//! monthly report page with its chart, breaches and CSV.
+//! (a PM sees the tenant's, a customer their own), the SLA badges on the SR list, the monthly
+//! report page with its chart, breaches and CSV, and the ADMIN's targets and calendar form.
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use guardia_tests::api::WorldOptions;
 use guardia_tests::{Backend, Browser, World, both_backends, gql_ok};
 use serde_json::json;
 
-use super::{absent, dist, log_in, log_out, text_of, wait_for};
+use super::{absent, click, dist, log_in, log_out, text_of, wait_for};
 
 async fn create_sr(world: &World, role: Role, title: &str) {
     let body = world
@@ -54,6 +54,12 @@ async fn the_at_risk_card_and_the_report_page(backend: Backend) {
     let client = &browser.client;
     log_in(&browser, &world, &world.acme.user(Role::Pm).email).await;
     wait_for(client, "[data-testid=at-risk-sr]").await;
+    browser
+        .screenshot(&format!(
+            "dashboard-at-risk-{}",
+            format!("{backend:?}").to_lowercase()
+        ))
+        .await;
     let items = client
         .find_all(Locator::Css("[data-testid=at-risk-sr]"))
         .await
@@ -115,6 +121,8 @@ async fn the_at_risk_card_and_the_report_page(backend: Backend) {
         .unwrap_or_default();
     assert!(csv.starts_with("data:text/csv"), "{csv}");
     assert!(csv.contains("URGENT"), "{csv}");
+    let name = format!("{backend:?}").to_lowercase();
+    browser.screenshot(&format!("sla-report-{name}")).await;
     log_out(&browser).await;
 
     // A customer sees only their own SR at risk, and no report.
@@ -127,10 +135,61 @@ async fn the_at_risk_card_and_the_report_page(backend: Backend) {
     assert_eq!(items.len(), 1);
     assert!(items[0].text().await.expect("text").contains("close SR"));
     assert!(absent(client, "[data-testid=nav-sla]").await);
+    log_out(&browser).await;
+
+    // The ADMIN sets HIGH's targets and a holiday on the same page.
+    log_in(&browser, &world, &world.acme.user(Role::Admin).email).await;
+    click_nav_sla(client).await;
+    let high = "[data-testid=sla-policy][data-priority=HIGH]";
+    let inputs = wait_for(client, high)
+        .await
+        .find_all(Locator::Css("input"))
+        .await
+        .expect("inputs");
+    inputs[0].send_keys("45").await.expect("type");
+    inputs[1].send_keys("300").await.expect("type");
+    click(client, &format!("{high} button")).await;
+    wait_for(client, "[data-testid=sla-holidays]")
+        .await
+        .send_keys("2027-01-01")
+        .await
+        .expect("type");
+    browser.screenshot(&format!("sla-settings-{name}")).await;
+    click(client, "[data-testid=sla-calendar] button").await;
+    let saved = || async {
+        let body = world
+            .gql(
+                admin,
+                "{ slaPolicies { priority responseMinutes resolutionMinutes } slaCalendar { holidays } }",
+                json!({}),
+            )
+            .await;
+        gql_ok(&body).clone()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let now = saved().await;
+        let high_set = now["slaPolicies"].as_array().is_some_and(|p| {
+            p.contains(&json!({ "priority": "HIGH", "responseMinutes": 45, "resolutionMinutes": 300 }))
+        });
+        if high_set && now["slaCalendar"]["holidays"] == json!(["2027-01-01"]) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the settings were not saved: {now}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
     browser.close().await;
+}
+
+async fn click_nav_sla(client: &fantoccini::Client) {
+    click(client, "[data-testid=nav-sla]").await;
+    wait_for(client, "[data-testid=sla-report]").await;
 }
 
 both_backends!(the_at_risk_card_and_the_report_page);
