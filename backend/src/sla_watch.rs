@@ -68,8 +68,15 @@ impl SlaWatch {
     }
 
     async fn look(&self, tenant: &str, now: DateTime<Utc>) -> Result<Vec<Announced>, DbError> {
+        // Read first: most looks find nothing, and need no writing transaction (on SQLite, the
+        // database's one writer). A claim checks what it read, so reading apart is safe.
+        let mut read = self.pool.tenant_tx(tenant, Access::Read).await?;
+        let due = db::sla::alerts_due(&mut read, stored_time(now), PER_LOOK).await?;
+        read.commit().await?;
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.pool.tenant_tx(tenant, Access::Write).await?;
-        let due = db::sla::alerts_due(&mut tx, stored_time(now), PER_LOOK).await?;
         let mut announced = Vec::new();
         for sr in due {
             let Some(alert) = alert(&sr.sla, now) else {

@@ -3,7 +3,7 @@
 //! new priority) is recorded in its timeline and the clocks are worked out again from the
 //! whole timeline and stored on the SR, in the caller's transaction.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use chrono_tz::Tz;
@@ -100,8 +100,12 @@ pub async fn restate_open(tx: &mut TenantTx, timezone: Tz) -> Result<usize, DbEr
     let ids: Vec<String> = srs.iter().map(|sr| sr.id.clone()).collect();
     let entries = db::sla::timelines(tx, &ids).await?;
     let calendar = business_calendar(tx, timezone).await?;
+    let mut timelines: HashMap<&str, Vec<&TimelineEntry>> = HashMap::new();
+    for entry in &entries {
+        timelines.entry(entry.sr_id.as_str()).or_default().push(entry);
+    }
     for sr in &srs {
-        let timeline: Vec<&TimelineEntry> = entries.iter().filter(|e| e.sr_id == sr.id).collect();
+        let timeline = timelines.remove(sr.id.as_str()).unwrap_or_default();
         let sla = worked_out(&sr.sla, &moments(timeline), &calendar);
         db::sla::store(tx, &sr.id, &sla).await?;
     }
