@@ -35,6 +35,16 @@ impl SlaState {
 }
 
 text_enum! {
+    /// What happened to an SR, as its service-level clocks see it (a row of its timeline).
+    MomentKind {
+        Created => "CREATED",
+        StatusChanged => "STATUS_CHANGED",
+        /// The first comment by staff.
+        StaffReply => "STAFF_REPLY",
+    }
+}
+
+text_enum! {
     /// One of an SR's two service-level clocks.
     SlaClock {
         /// From creation to the first reply or the first move out of OPEN by staff.

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
-use guardia_shared::sla::SlaState;
+use guardia_shared::sla::{MomentKind, SlaState};
 use guardia_shared::sr::{SrPriority, SrStatus};
 
 use super::schema::{sla_calendars, sla_policies, sr_timeline, srs};
@@ -41,29 +41,6 @@ pub struct SlaCalendar {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimelineKind {
-    Created,
-    StatusChanged,
-    StaffReply,
-}
-
-impl TimelineKind {
-    const fn as_str(self) -> &'static str {
-        match self {
-            TimelineKind::Created => "CREATED",
-            TimelineKind::StatusChanged => "STATUS_CHANGED",
-            TimelineKind::StaffReply => "STAFF_REPLY",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        [Self::Created, Self::StatusChanged, Self::StaffReply]
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
-    }
-}
-
 /// One moment of an SR's life that its clocks depend on.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sr_timeline)]
@@ -72,17 +49,11 @@ pub struct TimelineEntry {
     pub tenant_id: String,
     pub id: String,
     pub sr_id: String,
-    pub kind: String,
+    pub kind: MomentKind,
     /// The SR's status after this moment.
     pub status: SrStatus,
     pub by_staff: bool,
     pub at: NaiveDateTime,
-}
-
-impl TimelineEntry {
-    pub fn kind(&self) -> TimelineKind {
-        TimelineKind::parse(&self.kind).unwrap_or(TimelineKind::StatusChanged)
-    }
 }
 
 pub async fn policies(tx: &mut TenantTx) -> Result<Vec<SlaPolicy>, DbError> {
@@ -211,7 +182,7 @@ pub async fn set_calendar(
 pub async fn record(
     tx: &mut TenantTx,
     sr_id: &str,
-    kind: TimelineKind,
+    kind: MomentKind,
     status: SrStatus,
     by_staff: bool,
     at: NaiveDateTime,
@@ -220,7 +191,7 @@ pub async fn record(
         tenant_id: tx.tenant_id().to_owned(),
         id: new_id(),
         sr_id: sr_id.to_owned(),
-        kind: kind.as_str().to_owned(),
+        kind,
         status,
         by_staff,
         at,
@@ -258,14 +229,13 @@ pub async fn timelines(tx: &mut TenantTx, sr_ids: &[String]) -> Result<Vec<Timel
 /// Whether an SR's timeline already has a staff reply.
 pub async fn has_staff_reply(tx: &mut TenantTx, sr_id: &str) -> Result<bool, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    let kind = TimelineKind::StaffReply.as_str();
     let found: i64 = db_run!(tx.conn(), |c| {
         sr_timeline::table
             .filter(
                 sr_timeline::tenant_id
                     .eq(&tenant)
                     .and(sr_timeline::sr_id.eq(sr_id))
-                    .and(sr_timeline::kind.eq(kind)),
+                    .and(sr_timeline::kind.eq(MomentKind::StaffReply)),
             )
             .count()
             .get_result(c)

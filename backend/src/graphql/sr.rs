@@ -422,14 +422,10 @@ impl SrMutation {
         let time = &context::services(ctx).schedule_time;
         let staff = is_staff(session(ctx)?);
         let mut tx = tx(ctx).await?;
-        let mut sr = db::sr::update(&mut tx, &current.id, &changes).await?;
-        if sr.priority != current.priority {
-            sr = sla::retarget(&mut tx, sr, time.timezone).await?;
-        }
-        if sr.status != current.status {
-            let at = stored_time(time.clock.now());
-            sr = sla::status_changed(&mut tx, sr, staff, at, time.timezone).await?;
-        }
+        let sr = db::sr::update(&mut tx, &current.id, &changes).await?;
+        let status_changed = (sr.status != current.status).then(|| (staff, stored_time(time.clock.now())));
+        let priority_changed = sr.priority != current.priority;
+        let sr = sla::updated(&mut tx, sr, status_changed, priority_changed, time.timezone).await?;
         record(&mut tx, ctx, "sr.update", &sr.id).await?;
         Ok(Sr(sr))
     }
@@ -445,9 +441,9 @@ impl SrMutation {
         let comment = db::sr::add_comment(&mut tx, &sr.id, &session.user_id, &body).await?;
         if is_staff(session) {
             let at = stored_time(time.clock.now());
-            sla::replied(&mut tx, sr.clone(), at, time.timezone).await?;
+            sla::replied(&mut tx, sr, at, time.timezone).await?;
         }
-        record(&mut tx, ctx, "sr.comment", &sr.id).await?;
+        record(&mut tx, ctx, "sr.comment", &comment.sr_id).await?;
         Ok(SrComment(comment))
     }
 }

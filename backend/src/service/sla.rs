@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use chrono_tz::Tz;
 use guardia_shared::sla::SlaState;
 
-use crate::db::sla::{TimelineEntry, TimelineKind};
+use crate::db::sla::TimelineEntry;
 use crate::db::sr::{Sr, SrSla};
 use crate::db::{self, DbError, TenantTx};
 use crate::sla::standing::next_alert_at;
@@ -54,7 +54,7 @@ pub async fn start(tx: &mut TenantTx, sr: Sr, by_staff: bool, timezone: Tz) -> R
     db::sla::record(
         tx,
         &sr.id,
-        TimelineKind::Created,
+        MomentKind::Created,
         sr.status,
         by_staff,
         sr.created_at,
@@ -63,16 +63,25 @@ pub async fn start(tx: &mut TenantTx, sr: Sr, by_staff: bool, timezone: Tz) -> R
     retarget(tx, sr, timezone).await
 }
 
-/// Records a status change made at `at` and works the clocks out again.
-pub async fn status_changed(
+/// After an SR changed: records a new status (`status_changed`: by staff, when), takes the
+/// targets of a new priority, and works the clocks out again, once.
+pub async fn updated(
     tx: &mut TenantTx,
     sr: Sr,
-    by_staff: bool,
-    at: NaiveDateTime,
+    status_changed: Option<(bool, NaiveDateTime)>,
+    priority_changed: bool,
     timezone: Tz,
 ) -> Result<Sr, DbError> {
-    db::sla::record(tx, &sr.id, TimelineKind::StatusChanged, sr.status, by_staff, at).await?;
-    restate(tx, sr, timezone).await
+    if let Some((by_staff, at)) = status_changed {
+        db::sla::record(tx, &sr.id, MomentKind::StatusChanged, sr.status, by_staff, at).await?;
+    }
+    if priority_changed {
+        retarget(tx, sr, timezone).await
+    } else if status_changed.is_some() {
+        restate(tx, sr, timezone).await
+    } else {
+        Ok(sr)
+    }
 }
 
 /// Records the first reply by staff (later ones change nothing).
@@ -80,7 +89,7 @@ pub async fn replied(tx: &mut TenantTx, sr: Sr, at: NaiveDateTime, timezone: Tz)
     if db::sla::has_staff_reply(tx, &sr.id).await? {
         return Ok(sr);
     }
-    db::sla::record(tx, &sr.id, TimelineKind::StaffReply, sr.status, true, at).await?;
+    db::sla::record(tx, &sr.id, MomentKind::StaffReply, sr.status, true, at).await?;
     restate(tx, sr, timezone).await
 }
 
@@ -113,7 +122,8 @@ pub async fn restate_open(tx: &mut TenantTx, timezone: Tz) -> Result<usize, DbEr
 }
 
 async fn restate(tx: &mut TenantTx, sr: Sr, timezone: Tz) -> Result<Sr, DbError> {
-    if sr.sla.sla_resolution_target_minutes.is_none() && sr.sla == SrSla::default() {
+    // An SR that never had targets has nothing to work out.
+    if sr.sla == SrSla::default() {
         return Ok(sr);
     }
     let entries = db::sla::timelines(tx, std::slice::from_ref(&sr.id)).await?;
@@ -127,11 +137,7 @@ fn moments<'a>(entries: impl IntoIterator<Item = &'a TimelineEntry>) -> Vec<Mome
         .into_iter()
         .map(|entry| Moment {
             at: entry.at.and_utc(),
-            kind: match entry.kind() {
-                TimelineKind::Created => MomentKind::Created,
-                TimelineKind::StatusChanged => MomentKind::StatusChanged,
-                TimelineKind::StaffReply => MomentKind::StaffReply,
-            },
+            kind: entry.kind,
             status: entry.status,
             by_staff: entry.by_staff,
         })

@@ -4,19 +4,11 @@
 //! resumes it) and stops at RESOLVED, CLOSED or CANCELLED. Both count business time only.
 
 use chrono::{DateTime, Utc};
+pub use guardia_shared::sla::MomentKind;
 use guardia_shared::sla::{SlaState, WARNING_DENOMINATOR, WARNING_NUMERATOR};
 use guardia_shared::sr::SrStatus;
 
 use super::calendar::BusinessCalendar;
-
-/// What happened to an SR, as the SLA sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MomentKind {
-    Created,
-    StatusChanged,
-    /// The first comment by someone who is not a CUSTOMER.
-    StaffReply,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moment {

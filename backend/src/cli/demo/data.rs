@@ -42,6 +42,8 @@ pub(super) struct Institution {
     /// The first server gets a stored credential and the agent that keeps reporting.
     pub(super) servers: [ServerSpec; 3],
     pub(super) srs: &'static [SrSpec],
+    /// Service levels count every hour (a hospital), not office hours.
+    pub(super) round_the_clock: bool,
 }
 
 pub(super) struct ServerSpec {
@@ -91,6 +93,7 @@ pub(super) const INSTITUTIONS: [Institution; 2] = [
             },
         ],
         srs: &SEOUL_SRS,
+        round_the_clock: true,
     },
     Institution {
         tenant: Tenant {
@@ -125,6 +128,7 @@ pub(super) const INSTITUTIONS: [Institution; 2] = [
             },
         ],
         srs: &BUSAN_SRS,
+        round_the_clock: false,
     },
 ];
 

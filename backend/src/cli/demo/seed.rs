@@ -202,7 +202,7 @@ pub(super) async fn seed_institution(
 
     // Service levels first: each SR takes the targets of its priority when it is filed. The
     // hospital works round the clock; the city hall keeps office hours.
-    service_levels::set_up(&mut tx, code == "seoul-hosp", now).await?;
+    service_levels::set_up(&mut tx, institution.round_the_clock, now).await?;
 
     // SRs, oldest first (ids are time-ordered), with their comments and SLA timelines.
     for spec in institution.srs {

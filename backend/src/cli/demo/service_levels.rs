@@ -5,10 +5,9 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
-use guardia_shared::sla::Weekday;
+use guardia_shared::sla::{MomentKind, Weekday};
 use guardia_shared::sr::{SrPriority, SrStatus};
 
-use crate::db::sla::TimelineKind;
 use crate::db::{self, TenantTx};
 use crate::service::sla::{self as service, stored_time};
 
@@ -78,12 +77,12 @@ pub(super) async fn replay(
 ) -> anyhow::Result<db::sr::Sr> {
     let mut moments = vec![(
         history.created,
-        TimelineKind::Created,
+        MomentKind::Created,
         SrStatus::Open,
         history.filed_by_staff,
     )];
     if let Some(at) = history.first_staff_reply {
-        moments.push((at, TimelineKind::StaffReply, SrStatus::Open, true));
+        moments.push((at, MomentKind::StaffReply, SrStatus::Open, true));
     }
     let halfway = history.created + (history.settled - history.created) / 2;
     let path: &[SrStatus] = match history.status {
@@ -101,13 +100,13 @@ pub(super) async fn replay(
         } else {
             halfway
         };
-        moments.push((at, TimelineKind::StatusChanged, *status, true));
+        moments.push((at, MomentKind::StatusChanged, *status, true));
     }
     moments.sort_by_key(|(at, ..)| *at);
     // A reply after a later status change still carries the status of its moment.
     let mut status = SrStatus::Open;
     for (at, kind, moment_status, by_staff) in moments {
-        if kind != TimelineKind::StaffReply {
+        if kind != MomentKind::StaffReply {
             status = moment_status;
         }
         db::sla::record(tx, &sr.id, kind, status, by_staff, stored_time(at)).await?;
