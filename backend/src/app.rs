@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::artifact_link::ArtifactLinkKey;
 use crate::auth::login_limiter::LoginLimiter;
+use crate::auth::session_cache::SessionCache;
 use crate::auth::token::TokenKeys;
 use crate::config::{RunMode, Secrets};
 use crate::crypto::credential::CredentialCipher;
@@ -145,6 +146,7 @@ impl App {
         let services = Arc::new(Services {
             pool,
             tokens: TokenKeys::new(jwt_secret).with_lifetime(config.token_lifetime),
+            sessions: SessionCache::default(),
             cipher,
             login_limiter: LoginLimiter::default(),
             jenkins,

@@ -13,6 +13,7 @@ mod batch;
 mod console;
 mod context;
 mod deploy;
+mod document_cache;
 mod error;
 mod guard;
 mod introspection;

@@ -15,11 +15,15 @@ use serde_json::json;
 
 use crate::client::{graphql_body, graphql_failure, http_client, login};
 use crate::generate::{email, tenant_code};
-use crate::report::{Table, duration, format_rate, new_histogram, quantile_ms, rate, ratio, record};
+use crate::report::{
+    Table, client_cpu, duration, format_rate, new_histogram, quantile_ms, rate, ratio, record,
+};
 use crate::scratch::ScratchDb;
 use crate::server::Guardia;
 use crate::{Backend, baseline};
 
+/// Rounds of the GraphQL list and the raw handler, each side once per round.
+const COMPARE_ROUNDS: usize = 3;
 /// Requests before this are not counted: connections open, caches and pools fill.
 const WARM_UP: Duration = Duration::from_secs(1);
 
@@ -65,6 +69,59 @@ impl Outcome {
     }
 }
 
+/// One side's outcomes over every round of a cell.
+pub(crate) struct Total {
+    pub latencies: Histogram<u64>,
+    pub ok: u64,
+    pub errors: u64,
+    pub first_error: Option<String>,
+    pub elapsed: Duration,
+    pub client_cpu: Duration,
+}
+
+impl Default for Total {
+    fn default() -> Self {
+        Total {
+            latencies: new_histogram(),
+            ok: 0,
+            errors: 0,
+            first_error: None,
+            elapsed: Duration::ZERO,
+            client_cpu: Duration::ZERO,
+        }
+    }
+}
+
+impl Total {
+    /// One run's outcome alone.
+    pub fn of(outcome: Outcome) -> Self {
+        let mut total = Total::default();
+        total.add(outcome, Duration::ZERO);
+        total
+    }
+
+    pub fn add(&mut self, outcome: Outcome, client_cpu: Duration) {
+        let _ = self.latencies.add(&outcome.latencies);
+        self.ok += outcome.ok;
+        self.errors += outcome.errors;
+        self.elapsed += outcome.elapsed;
+        self.client_cpu += client_cpu;
+        if self.first_error.is_none() {
+            self.first_error = outcome.first_error;
+        }
+    }
+
+    pub fn per_second(&self) -> f64 {
+        rate(self.ok, self.elapsed)
+    }
+
+    /// The bench's own CPU time per request, in µs.
+    pub fn client_cpu_per_request(&self) -> String {
+        let requests = (self.ok + self.errors).max(1);
+        format!("{:.0}", self.client_cpu.as_micros() as f64 / requests as f64)
+    }
+}
+
 pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let fresh_startup = startup_on_fresh_database(settings, Backend::of(&settings.url)).await?;
     let tenant = tenant_code(0);
@@ -103,39 +160,66 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let measure = Duration::from_secs(settings.seconds);
     let mut table = Table::new(&["scenario", "as", "req/s", "p50 ms", "p99 ms", "errors", "RSS MB"]);
     let mut failures = Vec::new();
-    let mut graphql_srs = 0.0;
+    let mut graphql_srs_alone = 0.0;
     let mut graphql_srs_sla = 0.0;
     for scenario in &scenarios {
         eprintln!("  {} as {}…", scenario.name, scenario.role);
         let outcome = drive(&http, scenario, settings.connections, measure).await;
         if scenario.name == "srs(first:50)" && scenario.role == "ENGINEER" {
-            graphql_srs = outcome.per_second();
+            graphql_srs_alone = outcome.per_second();
         }
         if scenario.name == "srs(first:50) + sla" {
             graphql_srs_sla = outcome.per_second();
         }
-        let rss = server.rss_mb().map_or("-".to_owned(), |mb| format!("{mb:.0}"));
-        add_row(&mut table, scenario, &outcome, rss, &mut failures);
+        add_row(
+            &mut table,
+            scenario,
+            &Total::of(outcome),
+            server.rss_mb(),
+            &mut failures,
+        );
     }
 
-    eprintln!("  baseline (raw axum handler)…");
+    // The ratio to the raw handler from interleaved rounds: the machine is shared and noisy,
+    // and a busy spell would otherwise fall on one side only.
+    eprintln!("  srs(first:50) and the raw handler, {COMPARE_ROUNDS} interleaved rounds…");
     let raw = baseline::start(&settings.url, &tenant).await?;
-    let raw_scenario = Scenario {
-        name: "baseline srs page (raw axum)",
-        role: "-",
-        target: raw.url.clone(),
-        token: None,
-        body: graphql_body(SRS_PAGE, json!({})),
-    };
-    let raw_outcome = drive(&http, &raw_scenario, settings.connections, measure).await;
+    let compared = [
+        Scenario {
+            name: "srs(first:50), interleaved",
+            role: "ENGINEER",
+            target: endpoint.clone(),
+            token: Some(engineer.clone()),
+            body: graphql_body(SRS_PAGE, json!({})),
+        },
+        Scenario {
+            name: "raw handler, interleaved",
+            role: "-",
+            target: raw.url.clone(),
+            token: None,
+            body: graphql_body(SRS_PAGE, json!({})),
+        },
+    ];
+    let mut totals = [Total::default(), Total::default()];
+    for round in 0..COMPARE_ROUNDS {
+        let order: [usize; 2] = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        for side in order {
+            let cpu_before = client_cpu();
+            let outcome = drive(&http, &compared[side], settings.connections, measure).await;
+            totals[side].add(outcome, client_cpu().saturating_sub(cpu_before));
+        }
+    }
+    for (scenario, total) in compared.iter().zip(&totals) {
+        let rss = if scenario.token.is_some() {
+            server.rss_mb()
+        } else {
+            raw.peak_rss_mb()
+        };
+        add_row(&mut table, scenario, total, rss, &mut failures);
+    }
     drop(raw);
-    add_row(
-        &mut table,
-        &raw_scenario,
-        &raw_outcome,
-        "-".to_owned(),
-        &mut failures,
-    );
+    let graphql_srs = totals[0].per_second();
+    let raw_srs = totals[1].per_second();
 
     println!(
         "{} · {} connections · {} s per scenario",
@@ -145,12 +229,12 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     );
     table.print();
     println!(
-        "GraphQL srs(first:50) ENGINEER / raw handler req/s: {}",
-        ratio(graphql_srs, raw_outcome.per_second())
+        "GraphQL srs(first:50) ENGINEER / raw handler req/s ({COMPARE_ROUNDS} interleaved rounds): {}",
+        ratio(graphql_srs, raw_srs)
     );
     println!(
         "srs(first:50) with its SLA fields / without req/s: {}",
-        ratio(graphql_srs_sla, graphql_srs)
+        ratio(graphql_srs_sla, graphql_srs_alone)
     );
     println!(
         "start-up: {} on a fresh empty database (migrations included), {} on this one",
@@ -212,23 +296,23 @@ async fn remove_created_srs(url: &DatabaseUrl, tenant: &str) -> anyhow::Result<u
 fn add_row(
     table: &mut Table,
     scenario: &Scenario,
-    outcome: &Outcome,
-    rss: String,
+    total: &Total,
+    rss: Option<f64>,
     failures: &mut Vec<String>,
 ) {
     table.row(vec![
         scenario.name.to_owned(),
         scenario.role.to_owned(),
-        format_rate(outcome.per_second()),
-        quantile_ms(&outcome.latencies, 0.5),
-        quantile_ms(&outcome.latencies, 0.99),
-        outcome.errors.to_string(),
-        rss,
+        format_rate(total.per_second()),
+        quantile_ms(&total.latencies, 0.5),
+        quantile_ms(&total.latencies, 0.99),
+        total.errors.to_string(),
+        rss.map_or("-".to_owned(), |mb| format!("{mb:.0}")),
     ]);
-    if let Some(error) = &outcome.first_error {
+    if let Some(error) = &total.first_error {
         failures.push(format!(
             "{} as {}: {} errors, the first: {error}",
-            scenario.name, scenario.role, outcome.errors
+            scenario.name, scenario.role, total.errors
         ));
     }
 }

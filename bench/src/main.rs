@@ -110,6 +110,16 @@ enum Command {
         #[command(flatten)]
         guardia: GuardiaBin,
     },
+    /// Serves the raw-handler baseline of `load` and `peer` (started by them).
+    #[command(hide = true)]
+    RawHandler {
+        #[arg(long)]
+        database: String,
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        port: u16,
+    },
     /// The batch scheduler: its cost per idle tenant, and how late due times start over
     /// simulated minutes (p50/p99).
     Scheduler {
@@ -251,6 +261,11 @@ async fn main() -> anyhow::Result<()> {
             };
             scale::run(&settings).await?;
         }
+        Command::RawHandler {
+            database,
+            tenant,
+            port,
+        } => baseline::serve(&parse_url(&database)?, &tenant, port).await?,
         Command::Scheduler {
             backend,
             tenants,

@@ -13,13 +13,13 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use guardia_backend::db::DatabaseUrl;
 use guardia_shared::Role;
-use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 
+use crate::baseline;
 use crate::client::{graphql, graphql_body, graphql_failure, http_client, login};
 use crate::generate::{email, tenant_code};
-use crate::load::{Outcome, SRS_PAGE, Scenario, drive};
-use crate::report::{Table, client_cpu, format_rate, new_histogram, quantile_ms, rate, ratio};
+use crate::load::{SRS_PAGE, Scenario, Total, drive};
+use crate::report::{Table, client_cpu, format_rate, quantile_ms, ratio};
 use crate::scratch::as_login_user;
 use crate::server::{Guardia, free_port, proc_status_kb};
 
@@ -35,6 +35,15 @@ const PEER_SRS_PAGE: &str = "{allSrs(first:50){nodes{title status \
 const SR_WITH_COMMENTS: &str = "query($id: ID!){sr(id:$id){title status comments{body author{name}}}}";
 const PEER_SR_WITH_COMMENTS: &str = "query($tenant: String!, $id: String!){srByTenantIdAndId(tenantId:$tenant, id:$id){\
     title status srCommentsByTenantIdAndSrId{nodes{body userByTenantIdAndAuthorId{name}}}}}";
+
+/// One question, as each side asks it.
+struct Question {
+    name: &'static str,
+    ours: axum::body::Bytes,
+    theirs: axum::body::Bytes,
+    /// Also asked of the raw handler (which serves only the SR list).
+    with_raw_handler: bool,
+}
 
 pub struct Settings {
     pub url: DatabaseUrl,
@@ -89,19 +98,24 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         .to_owned();
 
     let questions = [
-        (
-            "srs(first:50) + requester and assignee names",
-            graphql_body(SRS_PAGE, json!({})),
-            graphql_body(PEER_SRS_PAGE, json!({})),
-        ),
-        (
-            "one SR + comments + authors",
-            graphql_body(SR_WITH_COMMENTS, json!({ "id": sr_id })),
-            graphql_body(PEER_SR_WITH_COMMENTS, json!({ "tenant": tenant, "id": sr_id })),
-        ),
+        Question {
+            name: "srs(first:50) + requester and assignee names",
+            ours: graphql_body(SRS_PAGE, json!({})),
+            theirs: graphql_body(PEER_SRS_PAGE, json!({})),
+            with_raw_handler: true,
+        },
+        Question {
+            name: "one SR + comments + authors",
+            ours: graphql_body(SR_WITH_COMMENTS, json!({ "id": sr_id })),
+            theirs: graphql_body(PEER_SR_WITH_COMMENTS, json!({ "tenant": tenant, "id": sr_id })),
+            with_raw_handler: false,
+        },
     ];
+    // The SR list's SQL and JSON without GraphQL or a token check, in a process of its own.
+    let raw = baseline::start(&settings.url, &tenant).await?;
     // Both must answer with data before anything is timed.
-    for (name, ours, theirs) in &questions {
+    for question in &questions {
+        let (name, ours, theirs) = (question.name, &question.ours, &question.theirs);
         check_answer(&http, &endpoint, &token, ours, "GUARDiA", name).await?;
         check_answer(&http, &peer.url, &peer_token, theirs, "PostGraphile", name).await?;
     }
@@ -120,76 +134,87 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         "GUARDiA req/s",
         "PostGraphile req/s",
         "ratio",
+        "raw handler req/s",
+        "GUARDiA / raw",
         "GUARDiA p50 / p99 ms",
         "PostGraphile p50 / p99 ms",
         "client CPU µs/req",
     ]);
     let mut failures = Vec::new();
-    for (name, ours, theirs) in &questions {
+    for question in &questions {
+        let name = question.name;
         for &connections in &settings.connections {
-            let mut totals = [Total::default(), Total::default()];
+            let mut sides = vec![
+                Scenario {
+                    name: "GUARDiA",
+                    role: "ENGINEER",
+                    target: endpoint.clone(),
+                    token: Some(token.clone()),
+                    body: question.ours.clone(),
+                },
+                Scenario {
+                    name: "PostGraphile",
+                    role: "ENGINEER",
+                    target: peer.url.clone(),
+                    token: Some(peer_token.clone()),
+                    body: question.theirs.clone(),
+                },
+            ];
+            if question.with_raw_handler {
+                sides.push(Scenario {
+                    name: "raw handler",
+                    role: "-",
+                    target: raw.url.clone(),
+                    token: None,
+                    body: question.ours.clone(),
+                });
+            }
+            let mut totals: Vec<Total> = sides.iter().map(|_| Total::default()).collect();
             for round in 0..settings.rounds {
                 eprintln!("  {name} · {connections} connections · round {}", round + 1);
-                let sides = [
-                    Scenario {
-                        name: "GUARDiA",
-                        role: "ENGINEER",
-                        target: endpoint.clone(),
-                        token: Some(token.clone()),
-                        body: ours.clone(),
-                    },
-                    Scenario {
-                        name: "PostGraphile",
-                        role: "ENGINEER",
-                        target: peer.url.clone(),
-                        token: Some(peer_token.clone()),
-                        body: theirs.clone(),
-                    },
-                ];
-                // Alternate who goes first, so neither always meets a warmer machine.
-                let order: [usize; 2] = if round % 2 == 0 { [0, 1] } else { [1, 0] };
-                for side in order {
+                // Each round starts with the next side, so none always meets a warmer machine.
+                for i in 0..sides.len() {
+                    let side = (i + round) % sides.len();
                     let cpu_before = client_cpu();
                     let outcome = drive(&http, &sides[side], connections, measure).await;
                     totals[side].add(outcome, client_cpu().saturating_sub(cpu_before));
                 }
             }
-            let [ours_total, theirs_total] = totals;
-            for (side, total) in [("GUARDiA", &ours_total), ("PostGraphile", &theirs_total)] {
+            for (side, total) in sides.iter().zip(&totals) {
                 if total.errors > 0 {
                     failures.push(format!(
-                        "{side}, {name}, {connections} connections: {} errors, first: {}",
+                        "{}, {name}, {connections} connections: {} errors, first: {}",
+                        side.name,
                         total.errors,
                         total.first_error.as_deref().unwrap_or("-")
                     ));
                 }
             }
+            let (ours_total, theirs_total) = (&totals[0], &totals[1]);
             let (ours_rate, theirs_rate) = (ours_total.per_second(), theirs_total.per_second());
-            let cpu_per_request = |t: &Total| {
-                let requests = (t.ok + t.errors).max(1);
-                format!("{:.0}", t.client_cpu.as_micros() as f64 / requests as f64)
+            let raw_rate = totals.get(2).map(Total::per_second);
+            let p50_p99 = |t: &Total| {
+                format!(
+                    "{} / {}",
+                    quantile_ms(&t.latencies, 0.5),
+                    quantile_ms(&t.latencies, 0.99)
+                )
             };
             table.row(vec![
-                (*name).to_owned(),
+                name.to_owned(),
                 connections.to_string(),
                 format_rate(ours_rate),
                 format_rate(theirs_rate),
                 ratio(ours_rate, theirs_rate),
-                format!(
-                    "{} / {}",
-                    quantile_ms(&ours_total.latencies, 0.5),
-                    quantile_ms(&ours_total.latencies, 0.99)
-                ),
-                format!(
-                    "{} / {}",
-                    quantile_ms(&theirs_total.latencies, 0.5),
-                    quantile_ms(&theirs_total.latencies, 0.99)
-                ),
-                format!(
-                    "{} / {}",
-                    cpu_per_request(&ours_total),
-                    cpu_per_request(&theirs_total)
-                ),
+                raw_rate.map_or("-".to_owned(), format_rate),
+                raw_rate.map_or("-".to_owned(), |raw| ratio(ours_rate, raw)),
+                p50_p99(ours_total),
+                p50_p99(theirs_total),
+                totals
+                    .iter()
+                    .map(Total::client_cpu_per_request)
+                    .collect::<Vec<_>>()
+                    .join(" / "),
             ]);
         }
     }
@@ -202,59 +227,21 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     table.print();
     let mb = |v: Option<f64>| v.map_or("-".to_owned(), |mb| format!("{mb:.0} MB"));
     println!(
-        "peak RSS: GUARDiA {}, PostGraphile {}",
+        "peak RSS: GUARDiA {}, PostGraphile {}, raw handler {}",
         mb(ours_rss),
-        mb(theirs_rss)
+        mb(theirs_rss),
+        mb(raw.peak_rss_mb())
     );
     println!(
-        "client CPU µs/req is the bench's own CPU time per request (GUARDiA / PostGraphile): a high figure means a busy client, not a slow server."
+        "client CPU µs/req is the bench's own CPU time per request (GUARDiA / PostGraphile / raw handler): a high figure means a busy client, not a slow server."
     );
     guardia.stop().await;
     drop(peer);
+    drop(raw);
     if !failures.is_empty() {
         bail!("requests failed:\n{}", failures.join("\n"));
     }
     Ok(())
-}
-
-/// One side's outcomes over every round of a cell.
-struct Total {
-    latencies: Histogram<u64>,
-    ok: u64,
-    errors: u64,
-    first_error: Option<String>,
-    elapsed: Duration,
-    client_cpu: Duration,
-}
-
-impl Default for Total {
-    fn default() -> Self {
-        Total {
-            latencies: new_histogram(),
-            ok: 0,
-            errors: 0,
-            first_error: None,
-            elapsed: Duration::ZERO,
-            client_cpu: Duration::ZERO,
-        }
-    }
-}
-
-impl Total {
-    fn add(&mut self, outcome: Outcome, client_cpu: Duration) {
-        let _ = self.latencies.add(&outcome.latencies);
-        self.ok += outcome.ok;
-        self.errors += outcome.errors;
-        self.elapsed += outcome.elapsed;
-        self.client_cpu += client_cpu;
-        if self.first_error.is_none() {
-            self.first_error = outcome.first_error;
-        }
-    }
-
-    fn per_second(&self) -> f64 {
-        rate(self.ok, self.elapsed)
-    }
 }
 
 /// `node_modules/.bin/postgraphile` of an npm install of 4.14.1 under the temp dir.

@@ -1,9 +1,12 @@
 //! The signed-in user of one request: a verified token checked against the membership's row
 //! and its person's, so deactivation, role changes and logouts take effect at the next request.
 
+use std::sync::Arc;
+
 use guardia_shared::Role;
 use guardia_shared::permission::{Permission, allows_in};
 
+use super::session_cache::{Known, SessionCache};
 use super::token::{Claims, TokenError, TokenKeys};
 use crate::db::{self, DbError, TenantTx};
 
@@ -49,36 +52,61 @@ pub fn accepts(facts: &db::user::SessionFacts, claims: &Claims) -> bool {
 }
 
 /// Opens the request's transaction on the token's tenant and checks the token against the
-/// user row there, its tenant's and its person's (one query). The caller keeps the
-/// transaction for the rest of the request.
+/// user row there, its tenant's and its person's. The facts come from `cache` when the session
+/// generation, read first in the same transaction, has not moved since they were read;
+/// otherwise they are read again (on PostgreSQL together with `BEGIN` and the generation, in
+/// one round trip, when nothing was kept). The caller keeps the transaction for the rest of
+/// the request.
 pub async fn authenticate(
     keys: &TokenKeys,
+    cache: &SessionCache,
     pool: &db::DbPool,
     token: &str,
     access: db::Access,
 ) -> Result<(Session, TenantTx), SessionError> {
     let claims = keys.verify(token)?;
-    let mut tx = pool
-        .tenant_tx(&claims.tenant_id, access)
+    let known = cache.known(&claims.tenant_id, &claims.sub);
+    let facts_of = matches!(known, Known::Nothing).then_some(claims.sub.as_str());
+    let (mut tx, check) = db::user::tenant_tx_with_session_check(pool, &claims.tenant_id, access, facts_of)
         .await
         .map_err(SessionError::Db)?;
-    let facts = match db::user::session_facts(&mut tx, &claims.sub).await {
-        Ok(found) => found,
-        Err(DbError::NotFound { .. }) => return Err(SessionError::Revoked),
-        Err(e) => return Err(SessionError::Db(e)),
+    let check = check.map_err(revoked_if_missing)?;
+    let facts = match (check.facts, known) {
+        (Some(read), _) => {
+            let read = Arc::new(read);
+            cache.keep(check.generation, read.clone());
+            read
+        }
+        (None, Known::Facts(generation, kept)) if generation == check.generation => kept,
+        (None, _) => {
+            let read = db::user::session_facts(&mut tx, &claims.sub)
+                .await
+                .map_err(revoked_if_missing)?;
+            let read = Arc::new(read);
+            cache.keep(check.generation, read.clone());
+            read
+        }
     };
     if !accepts(&facts, &claims) {
         return Err(SessionError::Revoked);
     }
-    let user = facts.user;
+    let user = &facts.user;
     let session = Session {
-        user_id: user.id,
-        tenant_id: user.tenant_id,
-        identity_id: user.identity_id,
-        email: user.email,
+        user_id: user.id.clone(),
+        tenant_id: user.tenant_id.clone(),
+        identity_id: user.identity_id.clone(),
+        email: user.email.clone(),
         role: user.role,
-        name: user.name,
+        name: user.name.clone(),
         operator_tenant: facts.operator_tenant,
     };
     Ok((session, tx))
+}
+
+/// A user row that is gone ends the session.
+fn revoked_if_missing(error: DbError) -> SessionError {
+    match error {
+        DbError::NotFound { .. } => SessionError::Revoked,
+        other => SessionError::Db(other),
+    }
 }

@@ -235,6 +235,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Moves whenever anything the token check reads changes (migration 000014's triggers).
+    session_generation (id) {
+        id -> Integer,
+        value -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     identities,

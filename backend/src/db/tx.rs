@@ -2,11 +2,14 @@
 //! query filters by (and, on PostgreSQL, sets the row-level-security setting); the two narrow
 //! scopes for work before a tenant is known are [`LoginTx`] and [`OperatorTx`].
 
+use diesel::QueryResult;
 use diesel::connection::AnsiTransactionManager as SyncAnsi;
+use diesel::connection::TransactionDepthChange;
 use diesel::sql_types::Text;
-use diesel_async::{AsyncConnection, RunQueryDsl, TransactionManager};
+use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection, TransactionManager};
+use futures_util::future::BoxFuture;
 
-use super::{DbConn, DbError, DbPool};
+use super::{DbConn, DbError, DbPool, PgConn, SqliteConn};
 use crate::db_run;
 
 /// Whether the transaction will write. SQLite takes its write lock up front for writers
@@ -78,6 +81,58 @@ impl DbPool {
         self.begin(scope, access).await
     }
 
+    /// Opens a transaction that sees only `tenant_id`'s rows and runs `first` in it. On
+    /// PostgreSQL the query goes out right behind `BEGIN` and the setting, without waiting for
+    /// their answer (pipelined): the two cost one round trip. The query's own error comes back
+    /// beside the open transaction; an error opening it comes back alone.
+    pub(crate) async fn tenant_tx_with<T: Send>(
+        &self,
+        tenant_id: &str,
+        access: Access,
+        first: impl FirstQuery<T>,
+    ) -> Result<(TenantTx, Result<T, DbError>), DbError> {
+        let scope = TenantScope {
+            tenant_id: tenant_id.to_owned(),
+        };
+        let mut conn = self.get().await?;
+        let DbConn::Postgres(pooled) = &mut conn else {
+            let mut tx = begin_on(conn, scope, access).await?;
+            let DbConn::Sqlite(pooled) = &mut tx.conn else {
+                unreachable!("the connection stays SQLite")
+            };
+            let outcome = first.sqlite(pooled).await.map_err(DbError::from);
+            return Ok((tx, outcome));
+        };
+        let (name, value) = scope.setting();
+        let Some(sql) = begin_with_setting(name, value) else {
+            let mut tx = begin_on(conn, scope, access).await?;
+            let DbConn::Postgres(pooled) = &mut tx.conn else {
+                unreachable!("the connection stays PostgreSQL")
+            };
+            let outcome = first.postgres(pooled).await.map_err(DbError::from);
+            return Ok((tx, outcome));
+        };
+        let c: &mut PgConn = pooled;
+        // Counted as open before anything is sent: a connection whose answer never arrives
+        // (the future dropped) then goes back to the pool as broken, and is discarded.
+        type Manager = <PgConn as AsyncConnection>::TransactionManager;
+        Manager::transaction_manager_status_mut(c)
+            .transaction_state()?
+            .change_transaction_depth(TransactionDepthChange::IncreaseDepth)?;
+        let shared: &PgConn = c;
+        let (begun, outcome) = futures_util::join!(
+            async {
+                let mut sender = shared;
+                sender.batch_execute(&sql).await
+            },
+            first.postgres(shared)
+        );
+        // On an error the connection stays counted as in a transaction: dropped with it,
+        // the pool discards it.
+        begun?;
+        Ok((Tx { conn, scope }, outcome.map_err(DbError::from)))
+    }
+
     /// Opens the read-only transaction `login` uses to find one email's user row.
     pub async fn login_tx(&self, email: &str) -> Result<LoginTx, DbError> {
         let scope = LoginScope {
@@ -100,37 +155,50 @@ impl DbPool {
     }
 
     async fn begin<S: Scope>(&self, scope: S, access: Access) -> Result<Tx<S>, DbError> {
-        let mut conn = self.get().await?;
-        match &mut conn {
-            DbConn::Sqlite(pooled) => {
-                let begin = match access {
-                    Access::Read => "BEGIN",
-                    Access::Write => "BEGIN IMMEDIATE",
-                };
-                pooled
-                    .spawn_blocking(move |c| SyncAnsi::begin_transaction_sql(c, begin))
-                    .await?;
-            }
-            DbConn::Postgres(pooled) => {
-                let c: &mut super::PgConn = pooled;
-                let (name, value) = scope.setting();
-                type Manager = <super::PgConn as AsyncConnection>::TransactionManager;
-                match begin_with_setting(name, value) {
-                    // One round trip instead of two.
-                    Some(sql) => Manager::begin_transaction_sql(c, &sql).await?,
-                    None => {
-                        Manager::begin_transaction(c).await?;
-                        diesel::sql_query("SELECT set_config($1, $2, true)")
-                            .bind::<Text, _>(name)
-                            .bind::<Text, _>(value)
-                            .execute(c)
-                            .await?;
-                    }
+        let conn = self.get().await?;
+        begin_on(conn, scope, access).await
+    }
+}
+
+/// Opens a transaction on a connection already taken from the pool.
+async fn begin_on<S: Scope>(mut conn: DbConn, scope: S, access: Access) -> Result<Tx<S>, DbError> {
+    match &mut conn {
+        DbConn::Sqlite(pooled) => {
+            let begin = match access {
+                Access::Read => "BEGIN",
+                Access::Write => "BEGIN IMMEDIATE",
+            };
+            pooled
+                .spawn_blocking(move |c| SyncAnsi::begin_transaction_sql(c, begin))
+                .await?;
+        }
+        DbConn::Postgres(pooled) => {
+            let c: &mut super::PgConn = pooled;
+            let (name, value) = scope.setting();
+            type Manager = <super::PgConn as AsyncConnection>::TransactionManager;
+            match begin_with_setting(name, value) {
+                // One round trip instead of two.
+                Some(sql) => Manager::begin_transaction_sql(c, &sql).await?,
+                None => {
+                    Manager::begin_transaction(c).await?;
+                    diesel::sql_query("SELECT set_config($1, $2, true)")
+                        .bind::<Text, _>(name)
+                        .bind::<Text, _>(value)
+                        .execute(c)
+                        .await?;
                 }
             }
         }
-        Ok(Tx { conn, scope })
     }
+    Ok(Tx { conn, scope })
+}
+
+/// The first query of a transaction, written for each backend's connection (the query value
+/// itself is the same for both; only the connection it runs on differs).
+pub(crate) trait FirstQuery<T>: Send {
+    fn sqlite(self, c: &mut SqliteConn) -> BoxFuture<'_, QueryResult<T>>;
+    /// `c` is shared: the query may be sent while another one on `c` still waits for its answer.
+    fn postgres(self, c: &PgConn) -> BoxFuture<'_, QueryResult<T>>;
 }
 
 impl<S: Scope> Tx<S> {

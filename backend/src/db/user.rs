@@ -5,12 +5,14 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use futures_util::future::BoxFuture;
 use guardia_shared::Role;
 
 use super::identity::{self, Identity};
 use super::order::bytewise;
-use super::schema::{identities, tenants, users};
-use super::{DbError, Found, LoginTx, TenantTx, new_id, now};
+use super::schema::{identities, session_generation, tenants, users};
+use super::tx::FirstQuery;
+use super::{Access, DbError, DbPool, Found, LoginTx, PgConn, SqliteConn, TenantTx, new_id, now};
 use crate::db_run;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -108,6 +110,22 @@ pub async fn get(tx: &mut TenantTx, id: &str) -> Result<User, DbError> {
     .found("user")
 }
 
+/// The user row, whether its tenant is the operator, and its person's state and epoch.
+macro_rules! session_facts_statement {
+    ($tenant:expr, $id:expr) => {
+        users::table
+            .inner_join(tenants::table.on(tenants::code.eq(users::tenant_id)))
+            .inner_join(identities::table.on(identities::id.eq(users::identity_id)))
+            .filter(users::tenant_id.eq($tenant).and(users::id.eq($id)))
+            .select((
+                User::as_select(),
+                tenants::is_operator,
+                identities::active,
+                identities::session_epoch,
+            ))
+    };
+}
+
 /// What every authenticated request checks, in one query: the user row, whether its tenant
 /// is the operator, and the person's own state.
 #[derive(Debug, Clone)]
@@ -120,27 +138,107 @@ pub struct SessionFacts {
 
 pub async fn session_facts(tx: &mut TenantTx, id: &str) -> Result<SessionFacts, DbError> {
     let tenant = tx.tenant_id().to_owned();
-    let (user, operator_tenant, person_active, person_epoch) = db_run!(tx.conn(), |c| {
-        users::table
-            .inner_join(tenants::table.on(tenants::code.eq(users::tenant_id)))
-            .inner_join(identities::table.on(identities::id.eq(users::identity_id)))
-            .filter(users::tenant_id.eq(&tenant).and(users::id.eq(id)))
-            .select((
-                User::as_select(),
-                tenants::is_operator,
-                identities::active,
-                identities::session_epoch,
-            ))
-            .get_result(c)
-            .await
-    })
-    .found("user")?;
-    Ok(SessionFacts {
-        user,
-        operator_tenant,
-        person_active,
-        person_epoch,
-    })
+    let row = db_run!(tx.conn(), |c| session_facts_statement!(&tenant, id)
+        .get_result::<SessionFactsRow>(c)
+        .await);
+    Ok(SessionFacts::from(row.found("user")?))
+}
+
+/// What a signed-in request reads before anything else.
+#[derive(Debug)]
+pub struct SessionCheck {
+    /// The session generation (migration 000014): it moves whenever anything the facts hold
+    /// changes, so facts read while it stood at this value are still the facts.
+    pub generation: i64,
+    /// The user's facts, when asked for.
+    pub facts: Option<SessionFacts>,
+}
+
+/// Opens the request's transaction on `tenant_id` and reads the session generation in it,
+/// and `facts_of`'s session facts when given; on PostgreSQL all of it costs one round trip.
+/// A missing user is `Ok((tx, Err(NotFound)))`.
+pub async fn tenant_tx_with_session_check(
+    pool: &DbPool,
+    tenant_id: &str,
+    access: Access,
+    facts_of: Option<&str>,
+) -> Result<(TenantTx, Result<SessionCheck, DbError>), DbError> {
+    let query = SessionCheckQuery {
+        tenant_id: tenant_id.to_owned(),
+        facts_of: facts_of.map(str::to_owned),
+    };
+    let (tx, read) = pool.tenant_tx_with(tenant_id, access, query).await?;
+    let check = read.found("user").map(|(generation, row)| SessionCheck {
+        generation,
+        facts: row.map(SessionFacts::from),
+    });
+    Ok((tx, check))
+}
+
+type SessionFactsRow = (User, bool, bool, i64);
+
+impl From<SessionFactsRow> for SessionFacts {
+    fn from((user, operator_tenant, person_active, person_epoch): SessionFactsRow) -> Self {
+        SessionFacts {
+            user,
+            operator_tenant,
+            person_active,
+            person_epoch,
+        }
+    }
+}
+
+/// The generation, and [`session_facts`] when `facts_of` names a user, as the first queries of
+/// a transaction.
+struct SessionCheckQuery {
+    tenant_id: String,
+    facts_of: Option<String>,
+}
+
+type SessionCheckRow = (i64, Option<SessionFactsRow>);
+
+impl FirstQuery<SessionCheckRow> for SessionCheckQuery {
+    fn sqlite(self, c: &mut SqliteConn) -> BoxFuture<'_, QueryResult<SessionCheckRow>> {
+        Box::pin(async move {
+            let generation = session_generation::table
+                .select(session_generation::value)
+                .get_result::<i64>(c)
+                .await?;
+            let facts = match &self.facts_of {
+                Some(id) => Some(
+                    session_facts_statement!(&self.tenant_id, id)
+                        .get_result::<SessionFactsRow>(c)
+                        .await?,
+                ),
+                None => None,
+            };
+            Ok((generation, facts))
+        })
+    }
+
+    fn postgres(self, c: &PgConn) -> BoxFuture<'_, QueryResult<SessionCheckRow>> {
+        Box::pin(async move {
+            // Both sent before either answer arrives (pipelined).
+            let generation = async {
+                let mut shared = c;
+                session_generation::table
+                    .select(session_generation::value)
+                    .get_result::<i64>(&mut shared)
+                    .await
+            };
+            let facts = async {
+                let mut shared = c;
+                match &self.facts_of {
+                    Some(id) => session_facts_statement!(&self.tenant_id, id)
+                        .get_result::<SessionFactsRow>(&mut shared)
+                        .await
+                        .map(Some),
+                    None => Ok(None),
+                }
+            };
+            futures_util::try_join!(generation, facts)
+        })
+    }
 }
 
 /// The tenant's membership of a person, active or not.

@@ -163,6 +163,6 @@ impl AccountMutation {
         let mut tx = tx(ctx).await?;
         db::identity::set_password_hash(&mut tx, &target.identity_id, &hashed).await?;
         record(&mut tx, ctx, "user.password.reset", &target.id).await?;
-        Ok(User(target))
+        Ok(User::from(target))
     }
 }

@@ -7,10 +7,13 @@
 //! any installed extension sends async-graphql down its slow path for every field and every
 //! list item it resolves (a registry lookup, a type name and a boxed future each).
 
+use std::sync::Arc;
+
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Request, Schema, SchemaBuilder, ServerError};
 use guardia_shared::ErrorCode;
 
+use super::document_cache::DocumentCache;
 use super::limits::{MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, count_aliases, request_error};
 use super::{AppSchema, MutationRoot, QueryRoot, SubscriptionRoot, all_or_nothing, introspection};
 
@@ -23,6 +26,7 @@ pub struct Schemas {
     writing: AppSchema,
     /// Production: `__schema` and `__type` need a token.
     hide_schema: bool,
+    documents: Arc<DocumentCache>,
 }
 
 /// A document that passed: the schema to run it on, and its operation's kind (`None` when the
@@ -41,14 +45,21 @@ impl Schemas {
                 .extension(all_or_nothing::AllOrNothing)
                 .finish(),
             hide_schema: production,
+            documents: Arc::default(),
         }
     }
 
-    /// Checks the request's document (parsed once, kept in the request for the schema) and
-    /// picks its schema. An error is a request error: nothing ran.
+    /// The request's document, parsed once (or copied from an earlier parse of the same
+    /// text) and kept in the request for the schema.
+    pub fn parse<'r>(&self, request: &'r mut Request) -> Result<&'r ExecutableDocument, ServerError> {
+        self.documents.parse(request)
+    }
+
+    /// Checks the request's document and picks its schema. An error is a request error:
+    /// nothing ran.
     pub fn admit(&self, request: &mut Request, signed_in: bool) -> Result<Admitted<'_>, ServerError> {
         let name = request.operation_name.clone();
-        let document = request.parsed_query()?;
+        let document = self.parse(request)?;
         let aliases = count_aliases(document);
         if aliases > MAX_ALIASES {
             return Err(request_error(

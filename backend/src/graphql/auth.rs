@@ -51,7 +51,7 @@ impl AuthPayload {
         Ok(AuthPayload {
             token,
             expires_at,
-            user: User(user),
+            user: User::from(user),
             memberships: memberships.iter().map(|m| Membership::from(*m)).collect(),
         })
     }

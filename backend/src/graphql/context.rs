@@ -14,6 +14,8 @@ use super::shared_tx::lock;
 use crate::auth::Session;
 use crate::auth::artifact_link::ArtifactLinkKey;
 use crate::auth::login_limiter::LoginLimiter;
+use crate::auth::session::{SessionError, authenticate};
+use crate::auth::session_cache::SessionCache;
 use crate::auth::token::TokenKeys;
 use crate::crypto::credential::CredentialCipher;
 use crate::db::{Access, DbPool, TenantTx};
@@ -27,6 +29,8 @@ use crate::worker::ActiveTenants;
 pub struct Services {
     pub pool: DbPool,
     pub tokens: TokenKeys,
+    /// The token check's facts as last read (valid while the session generation stands).
+    pub sessions: SessionCache,
     pub cipher: CredentialCipher,
     pub login_limiter: LoginLimiter,
     /// Each tenant's Jenkins and folder root.
@@ -43,6 +47,14 @@ pub struct Services {
     /// The installation's time zone and clock: batch schedules (`BatchJob.nextRunAt`) and
     /// service-level clocks read them.
     pub schedule_time: ScheduleTime,
+}
+
+impl Services {
+    /// Checks a bearer token (see `auth::session::authenticate`) and opens the request's
+    /// reading transaction in its tenant.
+    pub async fn authenticate(&self, token: &str) -> Result<(Session, TenantTx), SessionError> {
+        authenticate(&self.tokens, &self.sessions, &self.pool, token, Access::Read).await
+    }
 }
 
 /// How the server runs: `guardia serve` (all false) or `guardia demo`.

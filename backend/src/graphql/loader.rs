@@ -2,6 +2,7 @@
 //! in one query per kind, whatever the page size; the caller's tenant loads once per request.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use tokio::sync::OnceCell;
@@ -11,7 +12,7 @@ use super::shared_tx::{SharedTx, lock};
 use crate::db;
 
 /// Users, comments and comment counts are cached for the request, so a page's resolver can
-/// prime them (see `sr::prime_page`) and its fields then cost no query at all.
+/// prime them (see `sr::prime`) and its fields then cost no query at all.
 pub struct Loaders {
     pub users: DataLoader<UserLoader, HashMapCache>,
     pub comments: DataLoader<CommentLoader, HashMapCache>,
@@ -63,7 +64,7 @@ pub struct CommentPage {
     pub after: Option<String>,
 }
 
-/// Users by id.
+/// Users by id, shared: a page's many fields naming one person share its row.
 pub struct UserLoader(SharedTx);
 /// A page of an SR's comments (oldest first).
 pub struct CommentLoader(SharedTx);
@@ -75,12 +76,12 @@ pub struct ServerLoader(SharedTx);
 pub struct LastRunLoader(SharedTx);
 
 impl Loader<String> for UserLoader {
-    type Value = db::user::User;
+    type Value = Arc<db::user::User>;
     type Error = ApiError;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         let users = db::user::get_many(&mut *lock(&self.0).await?, keys).await?;
-        Ok(users.into_iter().map(|u| (u.id.clone(), u)).collect())
+        Ok(users.into_iter().map(|u| (u.id.clone(), Arc::new(u))).collect())
     }
 }
 

@@ -54,7 +54,8 @@ macro_rules! connection {
     ($connection:ident, $edge:ident, $node:ty, $filter:ty, $count:path) => {
         pub struct $edge(pub $node);
 
-        #[async_graphql::Object]
+        // Serial: both fields are at hand, and concurrent fields cost a task each.
+        #[async_graphql::Object(serial)]
         impl $edge {
             async fn cursor(&self) -> String {
                 $crate::graphql::pagination::encode_cursor(self.0.row_id())

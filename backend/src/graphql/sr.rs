@@ -1,7 +1,9 @@
 //! Service requests: list, read, create, update (status workflow, assignee) and comments.
 //! A CUSTOMER sees and comments on only the SRs they requested.
 
-use async_graphql::{Context, ID, InputObject, Object};
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, InputObject, Lookahead, Object};
 use chrono::{DateTime, Utc};
 use guardia_shared::Permission;
 use guardia_shared::permission::{Grant, grant};
@@ -40,7 +42,10 @@ impl Sr {
     }
 }
 
-#[Object]
+// Serial: a page's loaders are primed (`prime`), so its fields answer at once, and resolving
+// them concurrently would cost a task per field and SR. Across a list, SRs still resolve
+// concurrently, so loads that were not primed still batch.
+#[Object(serial)]
 impl Sr {
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
@@ -123,7 +128,7 @@ fn comment_page(sr_id: &str, first: Option<i32>, after: Option<String>) -> ApiRe
 
 pub struct SrComment(pub db::sr::SrComment);
 
-#[Object]
+#[Object(serial)]
 impl SrComment {
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
@@ -187,11 +192,11 @@ async fn visible_sr(ctx: &Context<'_>, id: &str, permission: Permission) -> ApiR
     Ok(sr)
 }
 
-/// Loads what the selection will ask of a page's SRs (people, comments, comment counts,
-/// comment authors) in at most four queries, into the request's loader caches: the page then
-/// costs the same number of statements whatever its size, without depending on batch timing.
-async fn prime_page(ctx: &Context<'_>, srs: &[db::sr::Sr]) -> ApiResult<()> {
-    let node = ctx.look_ahead().field("edges").field("node");
+/// Loads what the selection `node` (of each SR in `srs`) will ask (people, comments, comment
+/// counts, comment authors) in at most four queries, into the request's loader caches: a page
+/// then costs the same number of statements whatever its size, and no field waits for the
+/// loaders' batching delay.
+async fn prime(ctx: &Context<'_>, node: Lookahead<'_>, srs: &[db::sr::Sr]) -> ApiResult<()> {
     let wants_people = node.field("requester").exists() || node.field("assignee").exists();
     let comments = node.field("comments");
     let wants_authors = comments.field("author").exists();
@@ -246,7 +251,7 @@ async fn prime_page(ctx: &Context<'_>, srs: &[db::sr::Sr]) -> ApiResult<()> {
         let users = db::user::get_many(&mut *tx(ctx).await?, &user_ids).await?;
         loaders
             .users
-            .feed_many(users.into_iter().map(|u| (u.id.clone(), u)))
+            .feed_many(users.into_iter().map(|u| (u.id.clone(), Arc::new(u))))
             .await;
     }
     Ok(())
@@ -304,13 +309,16 @@ impl SrQuery {
             },
         );
         let rows = db::sr::list(&mut *tx(ctx).await?, &filter, &page).await?;
-        prime_page(ctx, &rows.items).await?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        prime(ctx, node, &rows.items).await?;
         Ok(SrConnection::new(rows, filter))
     }
 
     #[graphql(guard = "Require(Permission::SrRead)")]
     async fn sr(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Sr> {
-        visible_sr(ctx, &id, Permission::SrRead).await.map(Sr)
+        let sr = visible_sr(ctx, &id, Permission::SrRead).await?;
+        prime(ctx, ctx.look_ahead(), std::slice::from_ref(&sr)).await?;
+        Ok(Sr(sr))
     }
 
     /// SRs whose open clocks used 75 % of a target or more, the earliest due first; a
@@ -329,6 +337,7 @@ impl SrQuery {
         let own = visible_to(session(ctx)?, SrFilter::default()).requester_id;
         let now = stored_time(context::services(ctx).schedule_time.clock.now());
         let rows = db::sla::at_risk(&mut *tx(ctx).await?, now, own.as_deref(), i64::from(first)).await?;
+        prime(ctx, ctx.look_ahead(), &rows).await?;
         Ok(rows.into_iter().map(Sr).collect())
     }
 

@@ -1,5 +1,7 @@
 //! Users: `me`, `users`, and the user-management mutations (ADMIN).
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use guardia_shared::{Permission, Role};
@@ -13,15 +15,15 @@ use crate::db;
 use crate::service::audit::Actor;
 use crate::service::user::{self as user_service, CheckedAccount, NewAccount};
 
-pub struct User(pub db::user::User);
+pub struct User(pub Arc<db::user::User>);
 
 impl From<db::user::User> for User {
     fn from(row: db::user::User) -> Self {
-        User(row)
+        User(Arc::new(row))
     }
 }
 
-#[Object]
+#[Object(serial)]
 impl User {
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
@@ -91,7 +93,7 @@ impl UserQuery {
     #[graphql(guard = "SignedIn")]
     async fn me(&self, ctx: &Context<'_>) -> ApiResult<User> {
         let user_id = session(ctx)?.user_id.clone();
-        Ok(User(db::user::get(&mut *tx(ctx).await?, &user_id).await?))
+        Ok(User::from(db::user::get(&mut *tx(ctx).await?, &user_id).await?))
     }
 
     /// Everyone in the caller's tenant, by name.
@@ -100,7 +102,7 @@ impl UserQuery {
         Ok(db::user::list(&mut *tx(ctx).await?)
             .await?
             .into_iter()
-            .map(User)
+            .map(User::from)
             .collect())
     }
 }
@@ -122,7 +124,7 @@ impl UserMutation {
         let actor = session(ctx)?.user_id.clone();
         let mut tx = tx(ctx).await?;
         let user = user_service::insert(&mut tx, &account, Some(Actor::User(&actor))).await?;
-        Ok(User(user))
+        Ok(User::from(user))
     }
 
     /// Changes a user's role; it takes effect at their next request.
@@ -137,7 +139,7 @@ impl UserMutation {
         let mut tx = tx(ctx).await?;
         let user = db::user::set_role(&mut tx, &id, role).await?;
         record(&mut tx, ctx, "user.role.update", &user.id).await?;
-        Ok(User(user))
+        Ok(User::from(user))
     }
 
     /// Deactivates a user; their tokens stop working at once.
@@ -149,6 +151,6 @@ impl UserMutation {
         let mut tx = tx(ctx).await?;
         let user = db::user::set_active(&mut tx, &id, false).await?;
         record(&mut tx, ctx, "user.deactivate", &user.id).await?;
-        Ok(User(user))
+        Ok(User::from(user))
     }
 }

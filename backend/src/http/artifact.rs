@@ -19,7 +19,6 @@ use guardia_shared::{ErrorCode, Permission};
 use super::AppState;
 use crate::auth::artifact_link::{ArtifactLink, LinkError};
 use crate::auth::bearer;
-use crate::auth::session::authenticate;
 use crate::db::{self, Access, DbError, TenantTx};
 use crate::graphql::ApiError;
 use crate::jenkins::JobPath;
@@ -118,7 +117,7 @@ async fn authorize(
             .ok()
             .flatten()
             .ok_or_else(ApiError::unauthenticated)?;
-        let (session, tx) = authenticate(&services.tokens, &services.pool, token, Access::Read).await?;
+        let (session, tx) = services.authenticate(token).await?;
         if !session.allows(Permission::DeployHistoryRead) {
             return Err(ApiError::forbidden());
         }

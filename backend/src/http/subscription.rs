@@ -22,9 +22,8 @@ use tokio::sync::oneshot;
 use super::AppState;
 use super::ws_limits::{SocketExecutor, limit_messages};
 use crate::auth::bearer;
-use crate::auth::session::{SessionError, authenticate};
+use crate::auth::session::SessionError;
 use crate::auth::token::Claims;
-use crate::db::Access;
 use crate::graphql::{ApiError, Authenticated, RequestContext, Schemas, Services};
 
 /// The close code for an ended session (graphql-ws clients treat 4401 as final: no retry).
@@ -63,9 +62,7 @@ async fn serve(
                         .tokens
                         .verify(&token)
                         .map_err(|e| ApiError::from(SessionError::from(e)))?;
-                    let (session, tx) = authenticate(&services.tokens, &services.pool, &token, Access::Read)
-                        .await
-                        .map_err(ApiError::from)?;
+                    let (session, tx) = services.authenticate(&token).await.map_err(ApiError::from)?;
                     // The check is done; events open their own short reads.
                     tx.commit().await.map_err(ApiError::from)?;
                     let _ = accepted_sender.send(claims);

@@ -24,6 +24,7 @@ mod rls;
 mod scheduler;
 mod schema_rules;
 mod server;
+mod session_check;
 mod sla;
 mod statements;
 mod storage;

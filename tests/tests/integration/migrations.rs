@@ -14,6 +14,7 @@ const EXPECTED_TABLES: &[&str] = &[
     "deployments",
     "identities",
     "servers",
+    "session_generation",
     "sla_calendars",
     "sla_policies",
     "sr_comments",

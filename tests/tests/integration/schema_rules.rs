@@ -31,12 +31,13 @@ const GLOBAL_INDEXES: &[(&str, &[&str])] = &[("users", &["email"]), ("users", &[
 async fn tenant_tables_follow_the_rules(backend: Backend) {
     let test_db = TestDb::migrated(backend).await;
     let mut expected: Vec<&str> = TENANT_OWNED_TABLES.to_vec();
-    expected.extend(["tenants", "identities"]);
+    expected.extend(["tenants", "identities", "session_generation"]);
     expected.sort_unstable();
     assert_eq!(
         live_tables(&test_db).await,
         expected,
-        "every table is tenants, identities (people, each in any number of tenants) or tenant-owned"
+        "every table is tenants, identities (people, each in any number of tenants), the \
+         session generation (one counter, no tenant's data) or tenant-owned"
     );
 
     for table in TENANT_OWNED_TABLES {

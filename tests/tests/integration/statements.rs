@@ -92,9 +92,9 @@ async fn a_page_costs_the_same_statements_whatever_its_size(backend: Backend) {
     let with_sla = statements_of(&world, PAGE_WITH_SLA, 50).await;
     println!("{backend:?}: srs(first: 50) with sla = {with_sla} statements");
     assert_eq!(with_sla, fifty, "the SLA fields cost no statement");
-    // Besides the data queries, on both backends: BEGIN (with the tenant setting, in one round
-    // trip on PostgreSQL), the token check (the user row with its tenant's kind and its person's
-    // state) and COMMIT.
+    // Besides the data queries, on both backends: BEGIN (with the tenant setting), the session
+    // generation (sent with them, one round trip on PostgreSQL; the token check's facts are
+    // kept while it stands) and COMMIT.
     let overhead = 3;
     assert!(
         fifty <= overhead + 3,

@@ -193,7 +193,7 @@ impl Deployment {
     }
     async fn triggered_by(&self, ctx: &Context<'_>) -> ApiResult<User> {
         match &self.triggered_by {
-            Some(user) => Ok(User(user.clone())),
+            Some(user) => Ok(User::from(user.clone())),
             None => user::load(ctx, &self.row.triggered_by).await,
         }
     }

@@ -15,7 +15,6 @@ use serde_json::{Value, json};
 
 use super::{Answer, EXECUTION_TIMEOUT, MediaType, Params, add_missing_codes};
 use crate::auth::bearer;
-use crate::auth::session::authenticate;
 use crate::db::{self, Access};
 use crate::graphql::{
     AfterCommit, ApiError, Authenticated, RequestContext, Services, SharedTx, operation_type,
@@ -104,8 +103,10 @@ async fn run_operation(
     }
     // Parsed once, here: the document is kept in the request for the schema.
     let name = request.operation_name.clone();
-    let op_type = request
-        .parsed_query()
+    let op_type = state
+        .graphql
+        .schemas
+        .parse(&mut request)
         .ok()
         .and_then(|document| operation_type(document, name.as_deref()));
     let is_mutation = op_type == Some(OperationType::Mutation);
@@ -224,7 +225,7 @@ async fn open_request_tx(
     is_mutation: bool,
     abandoned: &Arc<AtomicBool>,
 ) -> Result<(crate::auth::Session, SharedTx), ApiError> {
-    let (session, tx) = authenticate(&services.tokens, &services.pool, token, Access::Read).await?;
+    let (session, tx) = services.authenticate(token).await?;
     let pool = services.pool.clone();
     if !is_mutation {
         let open = SharedTx::open(pool, tx, Access::Read, abandoned.clone());

@@ -1,0 +1,71 @@
+//! Parsed documents by their text. Clients send the same few documents again and again, and
+//! parsing one costs more than copying its parsed form. Bounded: a flood of distinct
+//! documents only empties it now and then.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Request, ServerError};
+
+/// Most documents kept; past it the cache starts again empty.
+const MAX_DOCUMENTS: usize = 256;
+/// Longer documents are parsed every time (a client's own queries are shorter).
+const MAX_CACHED_LENGTH: usize = 8 * 1024;
+
+#[derive(Default)]
+pub struct DocumentCache {
+    documents: Mutex<HashMap<String, ExecutableDocument>>,
+}
+
+impl DocumentCache {
+    /// The request's document, parsed (or copied from an earlier parse of the same text) and
+    /// kept in the request for the schema.
+    pub fn parse<'r>(&self, request: &'r mut Request) -> Result<&'r ExecutableDocument, ServerError> {
+        if request.query.len() <= MAX_CACHED_LENGTH {
+            let known = self.lock().get(&request.query).cloned();
+            match known {
+                Some(document) => request.set_parsed_query(document),
+                None => {
+                    let document = request.parsed_query()?.clone();
+                    let mut documents = self.lock();
+                    if documents.len() >= MAX_DOCUMENTS {
+                        documents.clear();
+                    }
+                    documents.insert(request.query.clone(), document);
+                }
+            }
+        }
+        request.parsed_query()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ExecutableDocument>> {
+        self.documents.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_known_text_gets_the_same_document_and_a_bad_one_its_error() {
+        let cache = DocumentCache::default();
+        let mut first = Request::new("{ me { id } }");
+        let parsed = format!("{:?}", cache.parse(&mut first).expect("parses"));
+        let mut again = Request::new("{ me { id } }");
+        assert_eq!(format!("{:?}", cache.parse(&mut again).expect("copied")), parsed);
+        assert_eq!(cache.lock().len(), 1);
+
+        let mut broken = Request::new("{ me { id ");
+        assert!(cache.parse(&mut broken).is_err());
+        assert_eq!(cache.lock().len(), 1, "an error is not kept");
+
+        for i in 0..MAX_DOCUMENTS {
+            cache
+                .parse(&mut Request::new(format!("{{ a{i}: __typename }}")))
+                .expect("parses");
+        }
+        assert!(cache.lock().len() <= MAX_DOCUMENTS);
+    }
+}
