@@ -24,12 +24,31 @@ BEGIN
 END
 $$;
 
+-- Row triggers that fire only on a real change: an INSERT … ON CONFLICT DO UPDATE that
+-- inserts (a new member of a known person) or a save of the same value moves nothing.
 CREATE TRIGGER users_session_change
-    AFTER UPDATE OF role, active, session_epoch, email, name, identity_id OR DELETE ON users
-    FOR EACH STATEMENT EXECUTE FUNCTION guardia_session_generation_bump();
+    AFTER UPDATE OF role, active, session_epoch, email, name, identity_id ON users
+    FOR EACH ROW
+    WHEN (OLD.role IS DISTINCT FROM NEW.role OR OLD.active IS DISTINCT FROM NEW.active
+          OR OLD.session_epoch IS DISTINCT FROM NEW.session_epoch OR OLD.email IS DISTINCT FROM NEW.email
+          OR OLD.name IS DISTINCT FROM NEW.name OR OLD.identity_id IS DISTINCT FROM NEW.identity_id)
+    EXECUTE FUNCTION guardia_session_generation_bump();
+CREATE TRIGGER users_session_delete
+    AFTER DELETE ON users
+    FOR EACH ROW EXECUTE FUNCTION guardia_session_generation_bump();
 CREATE TRIGGER identities_session_change
-    AFTER UPDATE OF active, session_epoch OR DELETE ON identities
-    FOR EACH STATEMENT EXECUTE FUNCTION guardia_session_generation_bump();
+    AFTER UPDATE OF active, session_epoch ON identities
+    FOR EACH ROW
+    WHEN (OLD.active IS DISTINCT FROM NEW.active OR OLD.session_epoch IS DISTINCT FROM NEW.session_epoch)
+    EXECUTE FUNCTION guardia_session_generation_bump();
+CREATE TRIGGER identities_session_delete
+    AFTER DELETE ON identities
+    FOR EACH ROW EXECUTE FUNCTION guardia_session_generation_bump();
 CREATE TRIGGER tenants_session_change
-    AFTER UPDATE OF is_operator OR DELETE ON tenants
-    FOR EACH STATEMENT EXECUTE FUNCTION guardia_session_generation_bump();
+    AFTER UPDATE OF is_operator ON tenants
+    FOR EACH ROW
+    WHEN (OLD.is_operator IS DISTINCT FROM NEW.is_operator)
+    EXECUTE FUNCTION guardia_session_generation_bump();
+CREATE TRIGGER tenants_session_delete
+    AFTER DELETE ON tenants
+    FOR EACH ROW EXECUTE FUNCTION guardia_session_generation_bump();
