@@ -54,9 +54,9 @@ pub fn accepts(facts: &db::user::SessionFacts, claims: &Claims) -> bool {
 /// Opens the request's transaction on the token's tenant and checks the token against the
 /// user row there, its tenant's and its person's. The facts come from `cache` when the session
 /// generation, read first in the same transaction, has not moved since they were read;
-/// otherwise they are read again (on PostgreSQL together with `BEGIN` and the generation, in
-/// one round trip, when nothing was kept). The caller keeps the transaction for the rest of
-/// the request.
+/// otherwise they are read again, in one statement with the generation they are kept at (on
+/// PostgreSQL sent with `BEGIN`, one round trip, when nothing was kept). The caller keeps the
+/// transaction for the rest of the request.
 pub async fn authenticate(
     keys: &TokenKeys,
     cache: &SessionCache,
@@ -79,11 +79,11 @@ pub async fn authenticate(
         }
         (None, Known::Facts(generation, kept)) if generation == check.generation => kept,
         (None, _) => {
-            let read = db::user::session_facts(&mut tx, &claims.sub)
+            let (generation, read) = db::user::session_facts_at(&mut tx, &claims.sub)
                 .await
                 .map_err(revoked_if_missing)?;
             let read = Arc::new(read);
-            cache.keep(check.generation, read.clone());
+            cache.keep(generation, read.clone());
             read
         }
     };

@@ -38,8 +38,8 @@ impl SessionCache {
         }
     }
 
-    /// Keeps facts read in a transaction that saw `generation` (read before the facts, so
-    /// a change between the two makes the entry older than it is, never newer).
+    /// Keeps facts read in the same statement as `generation`: a later change moves the
+    /// generation past it.
     pub fn keep(&self, generation: i64, facts: Arc<SessionFacts>) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_ENTRIES && !entries.contains_key(&facts.user.id) {

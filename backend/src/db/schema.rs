@@ -246,6 +246,7 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     identities,
+    session_generation,
     users,
     srs,
     sr_timeline,

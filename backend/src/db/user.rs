@@ -110,7 +110,8 @@ pub async fn get(tx: &mut TenantTx, id: &str) -> Result<User, DbError> {
     .found("user")
 }
 
-/// The user row, whether its tenant is the operator, and its person's state and epoch.
+/// The user row, whether its tenant is the operator, its person's state and epoch, and the
+/// session generation: one statement, so the generation is the one the facts were read at.
 macro_rules! session_facts_statement {
     ($tenant:expr, $id:expr) => {
         users::table
@@ -122,12 +123,15 @@ macro_rules! session_facts_statement {
                 tenants::is_operator,
                 identities::active,
                 identities::session_epoch,
+                session_generation::table
+                    .select(session_generation::value)
+                    .single_value(),
             ))
     };
 }
 
-/// What every authenticated request checks, in one query: the user row, whether its tenant
-/// is the operator, and the person's own state.
+/// What every authenticated request checks: the user row, whether its tenant is the
+/// operator, and the person's own state.
 #[derive(Debug, Clone)]
 pub struct SessionFacts {
     pub user: User,
@@ -136,27 +140,33 @@ pub struct SessionFacts {
     pub person_epoch: i64,
 }
 
-pub async fn session_facts(tx: &mut TenantTx, id: &str) -> Result<SessionFacts, DbError> {
-    let tenant = tx.tenant_id().to_owned();
-    let row = db_run!(tx.conn(), |c| session_facts_statement!(&tenant, id)
-        .get_result::<SessionFactsRow>(c)
-        .await);
-    Ok(SessionFacts::from(row.found("user")?))
-}
-
 /// What a signed-in request reads before anything else.
 #[derive(Debug)]
 pub struct SessionCheck {
     /// The session generation (migration 000014): it moves whenever anything the facts hold
     /// changes, so facts read while it stood at this value are still the facts.
     pub generation: i64,
-    /// The user's facts, when asked for.
+    /// The user's facts, when asked for, read in the same statement as the generation.
     pub facts: Option<SessionFacts>,
 }
 
+/// A user's session facts and the generation they were read at.
+pub async fn session_facts_at(tx: &mut TenantTx, id: &str) -> Result<(i64, SessionFacts), DbError> {
+    let tenant = tx.tenant_id().to_owned();
+    let row = db_run!(tx.conn(), |c| session_facts_statement!(&tenant, id)
+        .get_result::<SessionFactsRow>(c)
+        .await);
+    Ok(split(row.found("user")?))
+}
+
+/// A user's session facts.
+pub async fn session_facts(tx: &mut TenantTx, id: &str) -> Result<SessionFacts, DbError> {
+    Ok(session_facts_at(tx, id).await?.1)
+}
+
 /// Opens the request's transaction on `tenant_id` and reads the session generation in it,
-/// and `facts_of`'s session facts when given; on PostgreSQL all of it costs one round trip.
-/// A missing user is `Ok((tx, Err(NotFound)))`.
+/// with `facts_of`'s session facts in the same statement when given; on PostgreSQL it costs
+/// one round trip with `BEGIN`. A missing user is `Ok((tx, Err(NotFound)))`.
 pub async fn tenant_tx_with_session_check(
     pool: &DbPool,
     tenant_id: &str,
@@ -168,76 +178,79 @@ pub async fn tenant_tx_with_session_check(
         facts_of: facts_of.map(str::to_owned),
     };
     let (tx, read) = pool.tenant_tx_with(tenant_id, access, query).await?;
-    let check = read.found("user").map(|(generation, row)| SessionCheck {
-        generation,
-        facts: row.map(SessionFacts::from),
-    });
-    Ok((tx, check))
+    Ok((tx, read.found("user")))
 }
 
-type SessionFactsRow = (User, bool, bool, i64);
+type SessionFactsRow = (User, bool, bool, i64, Option<i64>);
 
-impl From<SessionFactsRow> for SessionFacts {
-    fn from((user, operator_tenant, person_active, person_epoch): SessionFactsRow) -> Self {
-        SessionFacts {
-            user,
-            operator_tenant,
-            person_active,
-            person_epoch,
+fn split(
+    (user, operator_tenant, person_active, person_epoch, generation): SessionFactsRow,
+) -> (i64, SessionFacts) {
+    let facts = SessionFacts {
+        user,
+        operator_tenant,
+        person_active,
+        person_epoch,
+    };
+    // The row always exists (migration 000014); were it gone, the next request's read of
+    // the generation would fail and end the session, whatever was kept.
+    (generation.unwrap_or(i64::MIN), facts)
+}
+
+impl From<SessionFactsRow> for SessionCheck {
+    fn from(row: SessionFactsRow) -> Self {
+        let (generation, facts) = split(row);
+        SessionCheck {
+            generation,
+            facts: Some(facts),
         }
     }
 }
 
-/// The generation, and [`session_facts`] when `facts_of` names a user, as the first queries of
-/// a transaction.
+/// The generation alone, or the facts with it, as the first query of a transaction.
 struct SessionCheckQuery {
     tenant_id: String,
     facts_of: Option<String>,
 }
 
-type SessionCheckRow = (i64, Option<SessionFactsRow>);
-
-impl FirstQuery<SessionCheckRow> for SessionCheckQuery {
-    fn sqlite(self, c: &mut SqliteConn) -> BoxFuture<'_, QueryResult<SessionCheckRow>> {
+impl FirstQuery<SessionCheck> for SessionCheckQuery {
+    fn sqlite(self, c: &mut SqliteConn) -> BoxFuture<'_, QueryResult<SessionCheck>> {
         Box::pin(async move {
-            let generation = session_generation::table
-                .select(session_generation::value)
-                .get_result::<i64>(c)
-                .await?;
-            let facts = match &self.facts_of {
-                Some(id) => Some(
-                    session_facts_statement!(&self.tenant_id, id)
-                        .get_result::<SessionFactsRow>(c)
-                        .await?,
-                ),
-                None => None,
-            };
-            Ok((generation, facts))
+            match &self.facts_of {
+                Some(id) => session_facts_statement!(&self.tenant_id, id)
+                    .get_result::<SessionFactsRow>(c)
+                    .await
+                    .map(SessionCheck::from),
+                None => generation_statement().get_result::<i64>(c).await.map(alone),
+            }
         })
     }
 
-    fn postgres(self, c: &PgConn) -> BoxFuture<'_, QueryResult<SessionCheckRow>> {
+    fn postgres(self, c: &PgConn) -> BoxFuture<'_, QueryResult<SessionCheck>> {
         Box::pin(async move {
-            // Both sent before either answer arrives (pipelined).
-            let generation = async {
-                let mut shared = c;
-                session_generation::table
-                    .select(session_generation::value)
+            let mut shared = c;
+            match &self.facts_of {
+                Some(id) => session_facts_statement!(&self.tenant_id, id)
+                    .get_result::<SessionFactsRow>(&mut shared)
+                    .await
+                    .map(SessionCheck::from),
+                None => generation_statement()
                     .get_result::<i64>(&mut shared)
                     .await
-            };
-            let facts = async {
-                let mut shared = c;
-                match &self.facts_of {
-                    Some(id) => session_facts_statement!(&self.tenant_id, id)
-                        .get_result::<SessionFactsRow>(&mut shared)
-                        .await
-                        .map(Some),
-                    None => Ok(None),
-                }
-            };
-            futures_util::try_join!(generation, facts)
+                    .map(alone),
+            }
         })
+    }
+}
+
+fn generation_statement() -> diesel::dsl::Select<session_generation::table, session_generation::value> {
+    session_generation::table.select(session_generation::value)
+}
+
+fn alone(generation: i64) -> SessionCheck {
+    SessionCheck {
+        generation,
+        facts: None,
     }
 }
 
