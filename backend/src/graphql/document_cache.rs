@@ -9,9 +9,10 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, ServerError};
 
 /// Most documents kept; past it the cache starts again empty.
-const MAX_DOCUMENTS: usize = 256;
-/// Longer documents are parsed every time (a client's own queries are shorter).
-const MAX_CACHED_LENGTH: usize = 8 * 1024;
+const MAX_DOCUMENTS: usize = 128;
+/// Longer documents are parsed every time: the web app's are at most 600 bytes, and a bound
+/// on the text bounds what a flood of distinct documents can make the cache hold (a few MB).
+const MAX_CACHED_LENGTH: usize = 2 * 1024;
 
 #[derive(Default)]
 pub struct DocumentCache {
