@@ -6,7 +6,7 @@ use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
 
-use super::{DbConn, DbError, DbPool};
+use super::{DatabaseUrl, DbConn, DbError, DbPool};
 
 /// Sends `payload` on `channel` to every listening process (this one included). A no-op on
 /// SQLite, which has one process.
@@ -28,6 +28,28 @@ pub enum Heard {
     /// The listening connection was (re)established: notifications sent while it was down
     /// are lost, so the receiver should look at the database again.
     Connected,
+}
+
+/// On PostgreSQL, hands every message heard on `channel` to `on_message`, in order, on a task
+/// of its own (returned, for its owner to stop). `None` on SQLite, which has one process.
+pub fn spawn_listener<F, Fut>(
+    url: &DatabaseUrl,
+    channel: &'static str,
+    mut on_message: F,
+) -> Option<tokio::task::JoinHandle<()>>
+where
+    F: FnMut(Heard) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let DatabaseUrl::Postgres(raw) = url else {
+        return None;
+    };
+    let mut heard = listen(raw.clone(), channel);
+    Some(tokio::spawn(async move {
+        while let Some(message) = heard.recv().await {
+            on_message(message).await;
+        }
+    }))
 }
 
 /// Listens on `channel` over a dedicated connection (not pooled: it stays open), reconnecting

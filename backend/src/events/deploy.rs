@@ -42,22 +42,19 @@ impl DeployEvents {
             snapshots,
             active,
         });
-        let mut listener = None;
-        if let DatabaseUrl::Postgres(raw) = url {
-            let mut heard = notify::listen(raw.clone(), CHANNEL);
-            let hub = events.clone();
-            listener = Some(tokio::spawn(async move {
-                while let Some(message) = heard.recv().await {
-                    match message {
-                        Heard::Payload(payload) => match payload.split_once(' ') {
-                            Some((tenant, id)) => hub.deliver(tenant, id).await,
-                            None => tracing::warn!(%payload, "malformed deployment notification"),
-                        },
-                        Heard::Connected => hub.active.rescan_soon(),
-                    }
+        let hub = events.clone();
+        let listener = notify::spawn_listener(url, CHANNEL, move |message| {
+            let hub = hub.clone();
+            async move {
+                match message {
+                    Heard::Payload(payload) => match payload.split_once(' ') {
+                        Some((tenant, id)) => hub.deliver(tenant, id).await,
+                        None => tracing::warn!(%payload, "malformed deployment notification"),
+                    },
+                    Heard::Connected => hub.active.rescan_soon(),
                 }
-            }));
-        }
+            }
+        });
         (events, listener)
     }
 

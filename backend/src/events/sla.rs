@@ -30,21 +30,18 @@ impl SlaEvents {
     pub fn start(pool: DbPool, url: &DatabaseUrl) -> (Arc<Self>, Option<tokio::task::JoinHandle<()>>) {
         let (alerts, _) = broadcast::channel(BUFFER);
         let events = Arc::new(SlaEvents { pool, alerts });
-        let mut listener = None;
-        if let DatabaseUrl::Postgres(raw) = url {
-            let mut heard = notify::listen(raw.clone(), CHANNEL);
-            let hub = events.clone();
-            listener = Some(tokio::spawn(async move {
-                while let Some(message) = heard.recv().await {
-                    if let Heard::Payload(payload) = message {
-                        match parse(&payload) {
-                            Some((tenant, sr, clock, state)) => hub.deliver(tenant, sr, clock, state).await,
-                            None => tracing::warn!(%payload, "malformed SLA notification"),
-                        }
+        let hub = events.clone();
+        let listener = notify::spawn_listener(url, CHANNEL, move |message| {
+            let hub = hub.clone();
+            async move {
+                if let Heard::Payload(payload) = message {
+                    match parse(&payload) {
+                        Some((tenant, sr, clock, state)) => hub.deliver(tenant, sr, clock, state).await,
+                        None => tracing::warn!(%payload, "malformed SLA notification"),
                     }
                 }
-            }));
-        }
+            }
+        });
         (events, listener)
     }
 
