@@ -1,11 +1,11 @@
 //! Parsed documents by their text. Clients send the same few documents again and again, and
 //! parsing one costs more than copying its parsed form. Bounded: a flood of distinct
-//! documents only empties it now and then.
+//! documents only empties it now and then. Mutations are parsed every time (see `parse`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Request, ServerError};
 
 /// Most documents kept; past it the cache starts again empty.
@@ -28,12 +28,17 @@ impl DocumentCache {
             match known {
                 Some(document) => request.set_parsed_query(document),
                 None => {
-                    let document = request.parsed_query()?.clone();
-                    let mut documents = self.lock();
-                    if documents.len() >= MAX_DOCUMENTS {
-                        documents.clear();
+                    let document = request.parsed_query()?;
+                    // Only reads: a mutation's text may carry a password written inline
+                    // (`login`, `changePassword`), which must not outlive its request.
+                    if !has_mutation(document) {
+                        let document = document.clone();
+                        let mut documents = self.lock();
+                        if documents.len() >= MAX_DOCUMENTS {
+                            documents.clear();
+                        }
+                        documents.insert(request.query.clone(), document);
                     }
-                    documents.insert(request.query.clone(), document);
                 }
             }
         }
@@ -43,6 +48,13 @@ impl DocumentCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ExecutableDocument>> {
         self.documents.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+fn has_mutation(document: &ExecutableDocument) -> bool {
+    document
+        .operations
+        .iter()
+        .any(|(_, operation)| operation.node.ty == OperationType::Mutation)
 }
 
 #[cfg(test)]
@@ -61,6 +73,11 @@ mod tests {
         let mut broken = Request::new("{ me { id ");
         assert!(cache.parse(&mut broken).is_err());
         assert_eq!(cache.lock().len(), 1, "an error is not kept");
+
+        let mut login =
+            Request::new(r#"mutation { login(email: "a@b.example", password: "secret") { token } }"#);
+        assert!(cache.parse(&mut login).is_ok());
+        assert_eq!(cache.lock().len(), 1, "a mutation's text is not kept");
 
         for i in 0..MAX_DOCUMENTS {
             cache
